@@ -1,0 +1,150 @@
+"""The snapshot: every number /rally, digests, alerts and `rallybot report` need, computed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from bot.analytics.baskets import BasketResult, basket_performance, usd_per_unit
+from bot.analytics.periods import PERIODS, period_returns, price_anchors
+from bot.data.base import SymbolMeta
+from bot.universe import EXCHANGE_CURRENCY, Universe
+
+Snapshot = dict[str, Any]
+"""The `report --json` document (fixed schema) plus a few extra keys the bot reads."""
+
+TOP_N = 5
+
+
+def compute_snapshot(
+    closes: pd.DataFrame,
+    meta: Mapping[str, SymbolMeta],
+    universe: Universe,
+    as_of: dt.date,
+    generated_at: dt.datetime,
+    provider: str,
+) -> Snapshot:
+    """Compute every number as of the end of `as_of`; each instrument uses its own last close."""
+    cutoff = pd.Timestamp(as_of)
+    anchors = price_anchors(closes, cutoff)
+    returns = period_returns(anchors)
+    rates = usd_per_unit(closes.loc[closes.index <= cutoff], universe.fx)
+
+    instruments: dict[str, Any] = {}
+    fx_symbols = set(universe.fx_symbols)
+    for symbol in universe.price_symbols:
+        if symbol not in anchors.index or symbol in fx_symbols:
+            continue
+        exchange = universe.exchange(symbol)
+        info = meta.get(symbol)
+        index = universe.index_by_symbol(symbol)
+        name = index.name if index else (info.name if info else symbol)
+        currency = info.currency if info else EXCHANGE_CURRENCY.get(exchange, "USD")
+        instruments[symbol] = {
+            "name": name,
+            "date": _day(anchors.at[symbol, "date"]),
+            "close": float(anchors.at[symbol, "close"]),
+            "currency": currency,
+            "returns": {p: _num(returns.at[symbol, p]) for p in PERIODS},
+            "exchange": exchange,
+            "kind": "index" if index else "stock",
+        }
+
+    baskets: dict[str, Any] = {}
+    results: dict[str, BasketResult] = {}
+    for key, spec in universe.baskets.items():
+        result = basket_performance(anchors, spec.members, meta, rates)
+        results[key] = result
+        baskets[key] = _basket_json(spec.name, result, instruments)
+
+    index_returns = {
+        key: returns.loc[spec.symbol] if spec.symbol in returns.index else None
+        for key, spec in universe.indices.items()
+    }
+    spreads: dict[str, Any] = {}
+    benchmark = universe.rally.benchmark
+    for board in universe.rally.boards:
+        spreads[f"{board}-{benchmark}"] = {
+            p: _spread(index_returns[board], index_returns[benchmark], p) for p in PERIODS
+        }
+
+    ratios: dict[str, float | None] = {}
+    main, compare = universe.rally.basket, universe.rally.compare_basket
+    if results[compare].value_usd > 0:
+        ratios[f"{main}/{compare}"] = results[main].value_usd / results[compare].value_usd
+    else:
+        ratios[f"{main}/{compare}"] = None
+
+    markets: dict[str, str] = {}
+    for symbol, info in instruments.items():
+        exchange = info["exchange"]
+        markets[exchange] = max(markets.get(exchange, ""), info["date"])
+
+    newest = max((info["date"] for info in instruments.values()), default=None)
+    return {
+        "as_of": as_of.isoformat() if newest is None else min(as_of.isoformat(), newest),
+        "provider": provider,
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "instruments": instruments,
+        "baskets": baskets,
+        "spreads": spreads,
+        "ratios": ratios,
+        "markets": dict(sorted(markets.items())),
+        "indices": {key: spec.symbol for key, spec in universe.indices.items()},
+    }
+
+
+def _basket_json(name: str, result: BasketResult, instruments: Mapping[str, Any]) -> Any:
+    def move(symbol: str, change: float, period_return: float) -> dict[str, Any]:
+        info = instruments.get(symbol)
+        return {
+            "symbol": symbol,
+            "name": info["name"] if info else symbol,
+            "value_change_usd": change,
+            "return": _num(period_return),
+        }
+
+    moves = {
+        period: [move(m.symbol, m.value_change_usd, m.period_return) for m in result.moves[period]]
+        for period in PERIODS
+    }
+    return {
+        "name": name,
+        "members": result.members,
+        "value_usd": result.value_usd,
+        "returns": {
+            period: {
+                "equal": _num(stats.equal),
+                "cap": _num(stats.cap),
+                "value_change_usd": stats.value_change_usd,
+                "included": stats.included,
+                "excluded": stats.excluded,
+            }
+            for period, stats in result.periods.items()
+        },
+        "top_contributors": {p: moves[p][:TOP_N] for p in PERIODS},
+        "bottom_contributors": {p: moves[p][::-1][:TOP_N] for p in PERIODS},
+        "moves": moves,
+    }
+
+
+def _spread(a: pd.Series | None, b: pd.Series | None, period: str) -> float | None:
+    if a is None or b is None:
+        return None
+    value = a[period] - b[period]
+    return _num(value)
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def _day(value: Any) -> str:
+    return pd.Timestamp(value).date().isoformat()

@@ -1,0 +1,173 @@
+"""Wiring: build the PTB Application with every handler family, job and limit in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import html
+import logging
+import signal
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.constants import FloodLimit, ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.commands import COMMANDS
+from bot.errors import DataError
+from bot.i18n import t
+from bot.outbound import Outbound
+from bot.refresh import refresh_market
+from bot.runtime import Runtime
+from bot.service import RallyService
+from handlers.common import register_all
+
+logger = logging.getLogger(__name__)
+
+REFRESH_JOB = "refresh"
+REFRESH_LOCK_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Telegram's flood limits as PTB's AIORateLimiter applies them; injectable for tests."""
+
+    overall_per_second: float = FloodLimit.MESSAGES_PER_SECOND
+    group_per_period: float = FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP
+    group_period_seconds: float = 60
+    max_retries: int = 3
+
+    def limiter(self) -> AIORateLimiter:
+        """A fresh AIORateLimiter with these limits."""
+        return AIORateLimiter(
+            overall_max_rate=self.overall_per_second,
+            overall_time_period=1,
+            group_max_rate=self.group_per_period,
+            group_time_period=self.group_period_seconds,
+            max_retries=self.max_retries,
+        )
+
+
+def file_url_for(base_url: str) -> str:
+    """Telegram's file URL beside its API URL (…/bot -> …/file/bot)."""
+    root, _, tail = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{tail}"
+
+
+def build_application(
+    runtime: Runtime,
+    rate_limits: RateLimits | None = None,
+    schedule_refresh: bool = True,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot: every handler family, the error handler, the refresh job and the limiter."""
+    settings = runtime.settings
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(file_url_for(settings.telegram_api_base_url))
+        .rate_limiter((rate_limits or RateLimits()).limiter())
+        .post_init(_post_init)
+        .concurrent_updates(True)
+        .build()
+    )
+    market = RallyService(runtime)
+    application.bot_data["runtime"] = runtime
+    application.bot_data["service"] = market
+    application.bot_data["outbound"] = Outbound(runtime.store, market.render_slots)
+    register_all(application)
+    application.add_error_handler(on_error)
+    if schedule_refresh and application.job_queue is not None:
+        application.job_queue.run_repeating(
+            refresh_job, interval=settings.refresh_seconds, first=1, name=REFRESH_JOB
+        )
+    logger.info(
+        "Registered commands: %s", ", ".join(f"/{c.name}" for c in COMMANDS)
+    )
+    return application
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Tell Telegram the command menu for private chats and groups."""
+    for scope, lang in (
+        (BotCommandScopeAllPrivateChats(), None),
+        (BotCommandScopeAllGroupChats(), None),
+        (BotCommandScopeAllPrivateChats(), "zh"),
+        (BotCommandScopeAllGroupChats(), "zh"),
+    ):
+        commands = [BotCommand(c.name, c.zh if lang else c.en) for c in COMMANDS]
+        await application.bot.set_my_commands(commands, scope=scope, language_code=lang)
+
+
+async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Refresh market data unless another process is doing it right now."""
+    runtime: Runtime = context.application.bot_data["runtime"]
+    owner = uuid.uuid4().hex
+    store = runtime.store
+    if not await store.try_lock_refresh(owner, REFRESH_LOCK_SECONDS):
+        logger.info("Another process is refreshing; skipping this round")
+        return
+    try:
+        await refresh_market(
+            runtime.provider, store, runtime.universe, runtime.clock(),
+            runtime.settings.history_days,
+        )
+    except DataError as exc:
+        logger.warning("Refresh failed: %s", exc)
+    finally:
+        await store.unlock_refresh(owner)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log every unexpected error with its traceback; tell the user briefly, never the trace."""
+    logger.error("Unhandled error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if update.callback_query is not None:
+        with contextlib.suppress(Exception):
+            await update.callback_query.answer(t("en", "error.internal")[:200])
+        return
+    with contextlib.suppress(Exception):
+        await context.bot.send_message(
+            chat.id, html.escape(t("en", "error.internal")), parse_mode=ParseMode.HTML
+        )
+
+
+async def run_until_stopped(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    runtime: Runtime,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Start polling (or the webhook when configured) and run until `stop` or a signal."""
+    settings = runtime.settings
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    async with application:
+        await application.start()
+        updater = application.updater
+        assert updater is not None
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+            await updater.start_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            await updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0)
+        logger.info("rallybot is running (%s)", "webhook" if settings.webhook_url else "polling")
+        await stop.wait()
+        await updater.stop()
+        await application.stop()

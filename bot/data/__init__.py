@@ -1,0 +1,1 @@
+"""Market data: providers (yahoo, demo, csv) behind one small interface."""

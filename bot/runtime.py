@@ -1,0 +1,65 @@
+"""The running pieces every entry point needs: settings, universe, Redis, provider, clock."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import redis.asyncio as redis
+
+from bot.config import Settings
+from bot.data.base import Clock, MarketDataProvider
+from bot.data.factory import make_provider
+from bot.storage.embedded import EmbeddedValkey
+from bot.storage.keys import Keys
+from bot.storage.market import MarketStore
+from bot.universe import Universe, load_universe
+
+logger = logging.getLogger(__name__)
+
+
+def system_clock() -> dt.datetime:
+    """The current time, UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Runtime:
+    """Everything a command, job or handler reaches through."""
+
+    settings: Settings
+    universe: Universe
+    redis: redis.Redis
+    store: MarketStore
+    provider: MarketDataProvider
+    clock: Clock
+    redis_url: str
+
+    @property
+    def keys(self) -> Keys:
+        """The key builders under the configured prefix."""
+        return self.store.keys
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[Runtime]:
+    """Connect to Redis (starting the embedded Valkey when REDIS_URL is unset) and wire up."""
+    universe = load_universe(settings.universe_path)
+    embedded: EmbeddedValkey | None = None
+    url = settings.redis_url
+    if not url:
+        embedded = EmbeddedValkey(settings.data_dir)
+        url = embedded.start()
+    client = redis.Redis.from_url(url)
+    try:
+        await client.ping()
+        store = MarketStore(client, Keys(settings.redis_prefix))
+        provider = make_provider(settings, universe, clock)
+        yield Runtime(settings, universe, client, store, provider, clock, url)
+    finally:
+        await client.aclose()
+        if embedded is not None:
+            embedded.stop()

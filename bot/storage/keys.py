@@ -1,0 +1,98 @@
+"""Every Redis key rallybot uses, built in one place.
+
+Market keys share the hash tag `{m}` and chat keys the tag `{c}`, so the keys a Lua
+script or transaction touches together live in one Redis Cluster slot. Market keys
+expire; chat keys never do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MARKET_TTL_SECONDS = 14 * 24 * 3600
+CHART_TTL_SECONDS = 2 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key builders under one configurable prefix (default `rally`)."""
+
+    prefix: str = "rally"
+
+    def _market(self, *parts: str) -> str:
+        return ":".join((self.prefix, "{m}", *parts))
+
+    def _chat(self, *parts: str) -> str:
+        return ":".join((self.prefix, "{c}", *parts))
+
+    def bars(self, symbol: str) -> str:
+        """Hash of ISO date -> close for one symbol."""
+        return self._market("bars", symbol)
+
+    def meta(self, symbol: str) -> str:
+        """Hash of name, currency, exchange, shares for one symbol."""
+        return self._market("meta", symbol)
+
+    def meta_fetched_at(self) -> str:
+        """When metadata was last fetched (ISO time); refreshed at most daily."""
+        return self._market("meta-fetched-at")
+
+    def symbols(self) -> str:
+        """Set of every symbol with stored bars."""
+        return self._market("symbols")
+
+    def snapshot(self) -> str:
+        """The latest snapshot as JSON."""
+        return self._market("snapshot")
+
+    def snapshot_version(self) -> str:
+        """Counter bumped with every new snapshot; charts are cached per version."""
+        return self._market("snapshot-version")
+
+    def refresh_status(self) -> str:
+        """JSON of the last refresh: when, what it stored, what failed."""
+        return self._market("refresh-status")
+
+    def refresh_lock(self) -> str:
+        """Held while one process refreshes, so replicas don't fetch twice."""
+        return self._market("refresh-lock")
+
+    def chart(self, name: str) -> str:
+        """PNG bytes of a rendered chart, `name` already includes its version."""
+        return self._market("chart", name)
+
+    def chart_file_id(self, name: str) -> str:
+        """Telegram file_id of an uploaded chart, so it is never uploaded twice."""
+        return self._market("chart-file-id", name)
+
+    def chat(self, chat_id: int) -> str:
+        """Hash of one chat's settings."""
+        return self._chat("chat", str(chat_id))
+
+    def chat_alerts(self, chat_id: int) -> str:
+        """Hash of alert id -> alert JSON for one chat."""
+        return self._chat("alerts", str(chat_id))
+
+    def alert_ids(self) -> str:
+        """Counter for alert ids."""
+        return self._chat("alert-id")
+
+    def alert_index(self) -> str:
+        """Set of chat ids that have alerts."""
+        return self._chat("alert-chats")
+
+    def subscriptions(self) -> str:
+        """Sorted set of chat id scored by its next digest time (UTC epoch seconds)."""
+        return self._chat("digest-due")
+
+    def subscription(self, chat_id: int) -> str:
+        """Hash of one chat's digest subscription."""
+        return self._chat("digest", str(chat_id))
+
+    def digest_claims(self) -> str:
+        """Hash of chat id -> claim, for digests being sent right now."""
+        return self._chat("digest-claims")
+
+    def alert_firings(self) -> str:
+        """Set of alert firing ids already recorded, so nothing fires twice."""
+        return self._chat("alert-fired")

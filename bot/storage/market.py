@@ -1,0 +1,196 @@
+"""Market data in Redis: bars, metadata, the snapshot, refresh status and chart files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import redis.asyncio as redis
+
+from bot.analytics.snapshot import Snapshot
+from bot.data.base import SymbolMeta
+from bot.storage.keys import CHART_TTL_SECONDS, MARKET_TTL_SECONDS, Keys
+
+
+class MarketStore:
+    """Reads and writes market data; takes an already-built asyncio Redis client."""
+
+    def __init__(self, client: redis.Redis, keys: Keys | None = None) -> None:
+        self.client = client
+        self.keys = keys or Keys()
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "rally") -> MarketStore:
+        """A store on a new client for `url`."""
+        return cls(redis.Redis.from_url(url), Keys(prefix))
+
+    async def ping(self) -> bool:
+        """True when the server answers."""
+        return bool(await self.client.ping())
+
+    async def write_closes(self, closes: pd.DataFrame) -> int:
+        """Store every valid close (overwriting the same dates); returns rows written."""
+        rows = 0
+        async with self.client.pipeline(transaction=False) as pipe:
+            for symbol in closes.columns:
+                series = closes[symbol].dropna()
+                if series.empty:
+                    continue
+                mapping = {
+                    day.date().isoformat(): repr(float(value)) for day, value in series.items()
+                }
+                key = self.keys.bars(str(symbol))
+                pipe.hset(key, mapping=mapping)
+                pipe.expire(key, MARKET_TTL_SECONDS)
+                pipe.sadd(self.keys.symbols(), str(symbol))
+                rows += len(mapping)
+            pipe.expire(self.keys.symbols(), MARKET_TTL_SECONDS)
+            await pipe.execute()
+        return rows
+
+    async def read_closes(self, symbols: Iterable[str] | None = None) -> pd.DataFrame:
+        """Stored closes as a frame: tz-naive date index, a column per symbol with data."""
+        if symbols is None:
+            symbols = sorted(s.decode() for s in await self.client.smembers(self.keys.symbols()))
+        wanted = list(dict.fromkeys(symbols))
+        async with self.client.pipeline(transaction=False) as pipe:
+            for symbol in wanted:
+                pipe.hgetall(self.keys.bars(symbol))
+            replies = await pipe.execute()
+        columns: dict[str, pd.Series] = {}
+        for symbol, reply in zip(wanted, replies, strict=True):
+            if not reply:
+                continue
+            dates = pd.to_datetime([k.decode() for k in reply])
+            values = [float(v) for v in reply.values()]
+            columns[symbol] = pd.Series(values, index=dates, dtype=float)
+        if not columns:
+            return pd.DataFrame(index=pd.DatetimeIndex([], name="date"), dtype=float)
+        frame = pd.DataFrame(columns).sort_index()
+        frame.index.name = "date"
+        return frame
+
+    async def newest_dates(self, symbols: Iterable[str]) -> dict[str, dt.date]:
+        """The newest stored bar date per symbol (for incremental fetches)."""
+        wanted = list(symbols)
+        async with self.client.pipeline(transaction=False) as pipe:
+            for symbol in wanted:
+                pipe.hkeys(self.keys.bars(symbol))
+            replies = await pipe.execute()
+        newest: dict[str, dt.date] = {}
+        for symbol, fields in zip(wanted, replies, strict=True):
+            if fields:
+                newest[symbol] = dt.date.fromisoformat(max(f.decode() for f in fields))
+        return newest
+
+    async def write_meta(self, meta: Mapping[str, SymbolMeta], fetched_at: dt.datetime) -> None:
+        """Store metadata per symbol and when it was fetched."""
+        async with self.client.pipeline(transaction=False) as pipe:
+            for symbol, info in meta.items():
+                key = self.keys.meta(symbol)
+                pipe.hset(key, mapping=_meta_fields(info))
+                pipe.expire(key, MARKET_TTL_SECONDS)
+            pipe.set(self.keys.meta_fetched_at(), fetched_at.isoformat(), ex=MARKET_TTL_SECONDS)
+            await pipe.execute()
+
+    async def read_meta(self, symbols: Iterable[str]) -> dict[str, SymbolMeta]:
+        """Stored metadata for the symbols that have it."""
+        wanted = list(symbols)
+        async with self.client.pipeline(transaction=False) as pipe:
+            for symbol in wanted:
+                pipe.hgetall(self.keys.meta(symbol))
+            replies = await pipe.execute()
+        return {
+            symbol: _meta_from(symbol, reply)
+            for symbol, reply in zip(wanted, replies, strict=True)
+            if reply
+        }
+
+    async def meta_fetched_at(self) -> dt.datetime | None:
+        """When metadata was last fetched, if ever."""
+        raw = await self.client.get(self.keys.meta_fetched_at())
+        return dt.datetime.fromisoformat(raw.decode()) if raw else None
+
+    async def save_snapshot(self, snapshot: Snapshot) -> int:
+        """Store a new snapshot and return its version number."""
+        version = int(await self.client.incr(self.keys.snapshot_version()))
+        document = dict(snapshot, version=version)
+        await self.client.set(
+            self.keys.snapshot(), json.dumps(document, allow_nan=False), ex=MARKET_TTL_SECONDS
+        )
+        return version
+
+    async def load_snapshot(self) -> Snapshot | None:
+        """The latest snapshot, or None before the first refresh."""
+        raw = await self.client.get(self.keys.snapshot())
+        if raw is None:
+            return None
+        snapshot: Snapshot = json.loads(raw)
+        return snapshot
+
+    async def save_refresh_status(self, status: Mapping[str, Any]) -> None:
+        """Record what the last refresh did."""
+        await self.client.set(
+            self.keys.refresh_status(), json.dumps(status), ex=MARKET_TTL_SECONDS
+        )
+
+    async def load_refresh_status(self) -> dict[str, Any] | None:
+        """What the last refresh did, if any has run."""
+        raw = await self.client.get(self.keys.refresh_status())
+        return json.loads(raw) if raw else None
+
+    async def try_lock_refresh(self, owner: str, seconds: int) -> bool:
+        """Take the refresh lock unless another process holds it."""
+        return bool(await self.client.set(self.keys.refresh_lock(), owner, nx=True, ex=seconds))
+
+    async def unlock_refresh(self, owner: str) -> None:
+        """Release the refresh lock if this owner still holds it."""
+        script = (
+            "if redis.call('get', KEYS[1]) == ARGV[1] then "
+            "return redis.call('del', KEYS[1]) end return 0"
+        )
+        await self.client.eval(script, 1, self.keys.refresh_lock(), owner)  # type: ignore[misc]
+
+    async def save_chart(self, name: str, png: bytes) -> None:
+        """Keep a rendered chart for reuse."""
+        await self.client.set(self.keys.chart(name), png, ex=CHART_TTL_SECONDS)
+
+    async def load_chart(self, name: str) -> bytes | None:
+        """A rendered chart, if kept."""
+        raw = await self.client.get(self.keys.chart(name))
+        return bytes(raw) if raw is not None else None
+
+    async def save_file_id(self, name: str, file_id: str) -> None:
+        """Remember Telegram's file_id of an uploaded chart."""
+        await self.client.set(self.keys.chart_file_id(name), file_id, ex=CHART_TTL_SECONDS)
+
+    async def load_file_id(self, name: str) -> str | None:
+        """Telegram's file_id of an uploaded chart, if it was uploaded."""
+        raw = await self.client.get(self.keys.chart_file_id(name))
+        return raw.decode() if raw is not None else None
+
+
+def _meta_fields(info: SymbolMeta) -> dict[str, str]:
+    shares = info.shares_outstanding
+    return {
+        "name": info.name,
+        "currency": info.currency,
+        "exchange": info.exchange,
+        "shares": "" if shares is None or math.isnan(shares) else repr(float(shares)),
+    }
+
+
+def _meta_from(symbol: str, reply: Mapping[bytes, bytes]) -> SymbolMeta:
+    fields = {k.decode(): v.decode() for k, v in reply.items()}
+    shares = fields.get("shares", "")
+    return SymbolMeta(
+        symbol=symbol,
+        name=fields.get("name", symbol),
+        currency=fields.get("currency", "USD"),
+        exchange=fields.get("exchange", ""),
+        shares_outstanding=float(shares) if shares else None,
+    )

@@ -1,0 +1,33 @@
+"""Chart rendering: pure functions from dataclasses and series to PNG bytes."""
+
+from charts.figures import (
+    build_bars_figure,
+    build_lines_figure,
+    build_rally_figure,
+    build_spread_figure,
+    figure_to_png,
+)
+from charts.model import Bar, ChartFrame, Line
+from charts.money import format_usd
+from charts.render import (
+    render_bars_chart,
+    render_lines_chart,
+    render_rally_chart,
+    render_spread_chart,
+)
+
+__all__ = [
+    "Bar",
+    "ChartFrame",
+    "Line",
+    "build_bars_figure",
+    "build_lines_figure",
+    "build_rally_figure",
+    "build_spread_figure",
+    "figure_to_png",
+    "format_usd",
+    "render_bars_chart",
+    "render_lines_chart",
+    "render_rally_chart",
+    "render_spread_chart",
+]

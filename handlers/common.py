@@ -1,0 +1,72 @@
+"""What every handler family shares: reaching the services, and one way to answer."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
+from bot.errors import UserError
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bot.outbound import Outbound
+from bot.service import RallyService, Reply
+from bot.texts import esc
+
+logger = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+ReplyHandler = Callable[[Update, Context], Awaitable[Reply | None]]
+
+
+def service(context: Context) -> RallyService:
+    """The market service wired in by bot.app."""
+    found: RallyService = context.application.bot_data["service"]
+    return found
+
+
+def outbound(context: Context) -> Outbound:
+    """The one outbound layer wired in by bot.app."""
+    found: Outbound = context.application.bot_data["outbound"]
+    return found
+
+
+def language(update: Update, context: Context) -> str:
+    """The language to answer in: the chat's setting, else the user's Telegram language."""
+    chosen = context.chat_data.get("lang") if context.chat_data is not None else None
+    if isinstance(chosen, str) and chosen in LANGUAGES:
+        return chosen
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    return "zh" if code.lower().startswith("zh") else DEFAULT_LANGUAGE
+
+
+def answers(handler: ReplyHandler) -> Callable[[Update, Context], Awaitable[None]]:
+    """Send what the handler returns as a reply; a UserError becomes a short helpful reply."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> None:
+        message = update.effective_message
+        chat = update.effective_chat
+        if message is None or chat is None:
+            return
+        try:
+            reply = await handler(update, context)
+        except UserError as error:
+            reply = Reply(esc(error.render(language(update, context))))
+        if reply is not None:
+            await outbound(context).send(context.bot, chat.id, reply, message.message_id)
+
+    return wrapper
+
+
+def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register every handler family (imported here to keep bot.app free of handler details)."""
+    from handlers import general, market  # noqa: PLC0415 - families register themselves
+
+    market.register(application)
+    general.register(application)
+    general.register_fallback(application)

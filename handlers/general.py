@@ -1,0 +1,67 @@
+"""/start, /help, and a helpful answer to commands the bot does not know."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.commands import help_text
+from bot.errors import UserError
+from bot.service import Reply
+from handlers.common import Context, answers, language, service
+
+
+def _keys_line(context: Context) -> str:
+    universe = service(context).universe
+    return (
+        f"Indices: {', '.join(universe.indices)}. Baskets: {', '.join(universe.baskets)}. "
+        "Symbols like 0700.HK work too."
+    )
+
+
+@answers
+async def start(update: Update, context: Context) -> Reply:
+    """/start: what the bot is, then the command list."""
+    lang = language(update, context)
+    intro = (
+        "👋 I track the China tech rally: STAR 50, ChiNext and Hang Seng TECH against the "
+        "Nasdaq 100, and a China AI basket's USD market value. Try /rally."
+    )
+    if lang == "zh":
+        intro = "👋 我跟踪中国科技股行情：科创50、创业板指、恒生科技对比纳斯达克100，以及中国 AI 篮子的美元市值。试试 /rally。"
+    return Reply(intro + "\n\n" + help_text(lang, _keys_line(context)))
+
+
+@answers
+async def help_command(update: Update, context: Context) -> Reply:
+    """/help: every command with an example."""
+    return Reply(help_text(language(update, context), _keys_line(context)))
+
+
+@answers
+async def unknown_command(update: Update, context: Context) -> Reply | None:
+    """A command nobody handled: answer when it was meant for this bot."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return None
+    command = message.text.split()[0]
+    name, _, addressee = command.partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return None  # another bot's command
+    chat = update.effective_chat
+    if chat is not None and chat.type != "private" and not addressee:
+        return None  # in groups, stay quiet unless the command names this bot
+    raise UserError("command.unknown", command=name[:33])
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add /start and /help."""
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("help", help_command))
+
+
+def register_fallback(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the unknown-command answer; registered last so every real command wins."""
+    application.add_handler(MessageHandler(filters.COMMAND, unknown_command))

@@ -1,0 +1,125 @@
+"""Read-only market commands: /rally, /index, /basket, /chart, /compare, /status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.errors import UserError
+from bot.parsing import (
+    BasketRequest,
+    CompareRequest,
+    IndexRequest,
+    RallyRequest,
+    parse_basket,
+    parse_chart,
+    parse_compare,
+    parse_index,
+    parse_period,
+    parse_rally,
+)
+from bot.service import Reply
+from handlers.common import Context, answers, language, outbound, service
+
+logger = logging.getLogger(__name__)
+
+
+@answers
+async def rally(update: Update, context: Context) -> Reply:
+    """/rally [PERIOD]: the boards vs the benchmark, the AI basket, the cap ratio, a chart."""
+    return await service(context).rally(parse_rally(context.args or []))
+
+
+@answers
+async def index(update: Update, context: Context) -> Reply:
+    """/index KEY [PERIOD]: one index in detail."""
+    svc = service(context)
+    return await svc.index(parse_index(context.args or [], svc.universe))
+
+
+@answers
+async def basket(update: Update, context: Context) -> Reply:
+    """/basket [KEY] [PERIOD]: members sorted by USD contribution."""
+    svc = service(context)
+    return await svc.basket(parse_basket(context.args or [], svc.universe))
+
+
+@answers
+async def chart(update: Update, context: Context) -> Reply:
+    """/chart NAME... [PERIOD]: up to six series rebased to 100."""
+    svc = service(context)
+    return await svc.chart(parse_chart(context.args or [], svc.universe, svc.known_symbols()))
+
+
+@answers
+async def compare(update: Update, context: Context) -> Reply:
+    """/compare A B [PERIOD]: the spread A minus B over time."""
+    svc = service(context)
+    return await svc.compare(
+        parse_compare(context.args or [], svc.universe, svc.known_symbols())
+    )
+
+
+@answers
+async def status(update: Update, context: Context) -> Reply:
+    """/status: data source, refreshes and markets."""
+    jobs = context.job_queue.get_jobs_by_name("refresh") if context.job_queue else ()
+    next_run = jobs[0].next_t if jobs else None
+    return await service(context).status(next_run)
+
+
+async def period_button(update: Update, context: Context) -> None:
+    """A period or page button: redraw the same message in place."""
+    query = update.callback_query
+    if query is None or not isinstance(query.data, str) or query.message is None:
+        return
+    svc = service(context)
+    parts = query.data.split(":")
+    try:
+        reply = await _reply_for_button(svc, parts)
+    except UserError as error:
+        await query.answer(error.render(language(update, context))[:200], show_alert=True)
+        return
+    if reply is None:
+        await query.answer("This button has expired; send the command again.")
+        return
+    await query.answer()
+    message = query.message
+    if hasattr(message, "edit_media"):
+        await outbound(context).edit(message, reply)  # type: ignore[arg-type]
+
+
+async def _reply_for_button(svc: Any, parts: list[str]) -> Reply | None:
+    period = parse_period(parts[-1]) if parts else None
+    kind = parts[0]
+    if kind == "rally" and len(parts) == 2 and period:
+        return await svc.rally(RallyRequest(period))  # type: ignore[no-any-return]
+    if kind == "index" and len(parts) == 3 and period and parts[1] in svc.universe.indices:
+        return await svc.index(IndexRequest(parts[1], period))  # type: ignore[no-any-return]
+    if kind == "basket" and parts[1:2] and parts[1] in svc.universe.baskets:
+        if len(parts) == 3 and period:
+            return await svc.basket(BasketRequest(parts[1], period))  # type: ignore[no-any-return]
+        if len(parts) == 4 and parse_period(parts[2]) and parts[3].isdigit():
+            request = BasketRequest(parts[1], parse_period(parts[2]) or "MTD")
+            return await svc.basket(request, int(parts[3]))  # type: ignore[no-any-return]
+    if kind == "compare" and len(parts) == 4 and period:
+        return await svc.compare(CompareRequest(parts[1], parts[2], period))  # type: ignore[no-any-return]
+    return None
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the market commands and their buttons."""
+    for name, callback in (
+        ("rally", rally),
+        ("index", index),
+        ("basket", basket),
+        ("chart", chart),
+        ("compare", compare),
+        ("status", status),
+    ):
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CallbackQueryHandler(period_button))
+

@@ -1,0 +1,1 @@
+"""Shared test helpers: frame builders, update factories, server fixtures."""
