@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 EXCHANGES = (SHANGHAI, HONG_KONG, NEW_YORK, FX_MARKET)
 
+DATE_UNIT = pd.DatetimeIndex(["2000-01-01"]).unit
+"""The resolution pandas gives a plain date index ("us" under pandas 3): every provider's
+frames use it, so they compare equal with frames built from date strings."""
+
 _CALENDAR_START = dt.date(2010, 1, 1)
 # XSHG's recorded holidays stop at 2026 (it raises past that); XHKG computes its lunar
 # holidays and XNYS its rules, so they are trusted a few years further.
@@ -198,7 +202,7 @@ def _fallback_sessions(exchange: str, start: dt.date, end: dt.date) -> list[pd.T
 def _sessions(exchange: str, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
     days: list[pd.Timestamp] = []
     if exchange == FX_MARKET:
-        return pd.DatetimeIndex(pd.bdate_range(start, end), freq=None).as_unit("ns")
+        return pd.DatetimeIndex(pd.bdate_range(start, end), freq=None).as_unit(DATE_UNIT)
     first, last = _CALENDAR_START, _CALENDAR_END[exchange]
     if start < first:
         days += _fallback_sessions(exchange, start, min(end, first - dt.timedelta(days=1)))
@@ -209,14 +213,14 @@ def _sessions(exchange: str, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
         days += list(known[(known >= lo) & (known <= hi)])
     if end > last:
         days += _fallback_sessions(exchange, max(start, last + dt.timedelta(days=1)), end)
-    return pd.DatetimeIndex(days, freq=None).as_unit("ns")
+    return pd.DatetimeIndex(days, freq=None).as_unit(DATE_UNIT)
 
 
 def sessions(exchange: str, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
     """Trading days of `exchange` from `start` to `end` inclusive, as tz-naive midnights."""
     _check_exchange(exchange)
     if start > end:
-        return pd.DatetimeIndex([], dtype="datetime64[ns]")
+        return pd.DatetimeIndex([], dtype=f"datetime64[{DATE_UNIT}]")
     return _sessions(exchange, start, end)
 
 

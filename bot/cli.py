@@ -9,11 +9,14 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
 
+from bot.app import build_application, run_until_stopped
 from bot.config import Settings
+from bot.demo import BotReply, DemoSession, save_photos
 from bot.errors import ConfigError, DataError
 from bot.refresh import current_snapshot, refresh_market
 from bot.report import print_report, report_json
@@ -40,6 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_date, metavar="YYYY-MM-DD", help="compute as of the end of that day"
     )
     commands.add_parser("refresh", help="fetch market data into Redis now")
+    commands.add_parser("run", help="run the bot against Telegram (polling, or webhook)")
+
+    demo = commands.add_parser(
+        "demo", help="chat with the bot offline: demo market, local Telegram server"
+    )
+    demo.add_argument("--out", type=Path, default=Path("demo-out"), help="where charts go")
+    demo.add_argument("--data", default="demo", help="market data: demo (default) or csv:DIR")
+
+    ask = commands.add_parser("ask", help="send one message to the offline bot, print the reply")
+    ask.add_argument("text", help='what to send, e.g. "/rally ytd"')
+    ask.add_argument("--out", type=Path, default=Path("demo-out"), help="where charts go")
+    ask.add_argument("--data", default="demo", help="market data: demo (default) or csv:DIR")
     return parser
 
 
@@ -56,11 +71,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_report(settings, as_json=args.json, as_of=args.as_of))
         if args.command == "refresh":
             return asyncio.run(_refresh(settings))
+        if args.command == "run":
+            return asyncio.run(_run(settings))
+        offline = _offline_settings(settings, args.data)
+        if args.command == "ask":
+            return asyncio.run(_ask(offline, args.text, args.out))
+        if args.command == "demo":
+            return asyncio.run(_demo(offline, args.out))
     except ValidationError as exc:
         first = exc.errors()[0]
         print(f"rallybot: bad setting {first['loc'][0]}: {first['msg']}", file=sys.stderr)
         return 2
-    except (ConfigError, DataError) as exc:
+    except (ConfigError, DataError, TimeoutError) as exc:
         print(f"rallybot: {exc}", file=sys.stderr)
         return 1
     return 2
@@ -126,6 +148,84 @@ async def _refresh(settings: Settings) -> int:
         for symbol, reason in sorted(report.failures.items()):
             console.print(f"  {symbol}: {reason}")
     return 0
+
+
+async def _run(settings: Settings) -> int:
+    if not settings.token:
+        print("rallybot: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
+        return 2
+    logging.getLogger().setLevel(settings.log_level)
+    async with open_runtime(settings) as runtime:
+        application = build_application(runtime)
+        await run_until_stopped(application, runtime)
+    return 0
+
+
+def _offline_settings(settings: Settings, data: str) -> Settings:
+    """The demo's settings: the chosen offline market data under a key prefix of its own."""
+    checked = Settings.model_validate(
+        {**settings.model_dump(by_alias=True), "MARKET_DATA": data}
+    )
+    return checked.model_copy(update={"redis_prefix": f"{settings.redis_prefix}-demo"})
+
+
+def _print_replies(replies: list[BotReply], out: Path, stem: str) -> None:
+    paths = save_photos(replies, out, stem)
+    for reply in replies:
+        print(reply.text)
+        if reply.buttons:
+            print("buttons: " + " · ".join(f"[{label}]" for label, _ in reply.buttons))
+    for path in paths:
+        print(f"chart: {path.resolve()}")
+
+
+async def _ask(settings: Settings, text: str, out: Path) -> int:
+    async with DemoSession.open(settings, schedule_refresh=False) as session:
+        replies = await session.ask(text)
+    _print_replies(replies, out, "reply")
+    return 0
+
+
+async def _demo(settings: Settings, out: Path) -> int:
+    print("Starting the offline demo: embedded Valkey, demo market data, a local Telegram server...")
+    async with DemoSession.open(settings) as session:
+        print(
+            "Ready. You are chatting with rallybot in a private chat. Type a command such as\n"
+            "  /rally ytd   /basket   /chart star50 hstech ndx ytd   /help\n"
+            "Press a button of the last answer with !LABEL (e.g. !YTD). Ctrl-D or /quit ends.\n"
+            f"Charts are written to {out.resolve()}/"
+        )
+        last: list[BotReply] = []
+        turn = 0
+        while True:
+            try:
+                line = (await asyncio.to_thread(input, "you> ")).strip()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if line in {"/quit", "/exit"}:
+                break
+            if not line:
+                continue
+            turn += 1
+            try:
+                if line.startswith("!"):
+                    replies = await _press(session, last, line[1:])
+                else:
+                    replies = await session.ask(line)
+            except (TimeoutError, ValueError) as exc:
+                print(f"(no answer: {exc})")
+                continue
+            _print_replies(replies, out, f"turn{turn}")
+            last = replies or last
+    return 0
+
+
+async def _press(session: DemoSession, last: list[BotReply], label: str) -> list[BotReply]:
+    for reply in reversed(last):
+        for text, data in reply.buttons:
+            if label.strip().lower() in text.lower() and reply.message_id is not None:
+                return await session.press(reply.message_id, data)
+    raise ValueError(f"no button labelled {label!r} on the last answer")
 
 
 if __name__ == "__main__":

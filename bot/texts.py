@@ -9,7 +9,7 @@ from typing import Any
 from bot.analytics.periods import PERIODS
 from bot.analytics.snapshot import Snapshot
 from bot.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
-from bot.universe import EXCHANGE_LABEL, FX_MARKET, Universe
+from bot.universe import EXCHANGE_LABEL, Universe
 
 CAPTION_LIMIT = 1024
 MESSAGE_LIMIT = 4096
@@ -37,10 +37,11 @@ def chart_source(provider: str) -> str:
 
 def markets_line(snapshot: Snapshot) -> str:
     """'as of SH/SZ 11-25 · HK 11-25 · NY 11-24' from each market's newest bar."""
+    markets = snapshot.get("markets", {})
     parts = [
-        f"{_MARKET_SHORT.get(exchange, exchange)} {day[5:]}"
-        for exchange, day in snapshot.get("markets", {}).items()
-        if exchange != FX_MARKET
+        f"{short} {markets[exchange][5:]}"
+        for exchange, short in _MARKET_SHORT.items()
+        if exchange in markets
     ]
     return "as of " + " · ".join(parts) if parts else "no data yet"
 

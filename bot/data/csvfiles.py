@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bot.calendars import DATE_UNIT
 from bot.data.base import FetchResult, SymbolMeta
 from bot.errors import ConfigError, DataError
 from bot.universe import exchange_of
@@ -85,7 +86,7 @@ class CsvProvider:
             raise DataError(f"{path}: no price rows after the header")
         series = pd.Series(values, dtype=float)
         closes = series.unstack(level=1).sort_index()
-        closes.index = pd.DatetimeIndex(closes.index).as_unit("ns")
+        closes.index = pd.DatetimeIndex(closes.index).as_unit(DATE_UNIT)
         closes.index.name = None
         closes.columns.name = None
         return closes

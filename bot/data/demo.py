@@ -264,7 +264,7 @@ class DemoProvider:
         self._universe = universe
         self._seed = seed & 0xFFFF_FFFF_FFFF_FFFF  # SeedSequence takes non-negative ints
         self._clock = clock
-        self._grid = pd.bdate_range(ORIGIN, HORIZON)
+        self._grid = pd.bdate_range(ORIGIN, HORIZON).as_unit(calendars.DATE_UNIT)
         self._grid_days = self._grid.to_numpy().astype("datetime64[D]").astype(np.int64)
         self._years = (self._grid_days - self._day_number(REFERENCE)) / 365.25
         self._lock = threading.Lock()
@@ -314,7 +314,9 @@ class DemoProvider:
         if columns:
             closes = pd.concat(columns, axis=1, sort=True)
         else:
-            closes = pd.DataFrame(index=pd.DatetimeIndex([], dtype="datetime64[ns]"))
+            closes = pd.DataFrame(
+                index=pd.DatetimeIndex([], dtype=f"datetime64[{calendars.DATE_UNIT}]")
+            )
         closes.index.name = None
         return FetchResult(closes=closes.astype(float), failures=failures)
 

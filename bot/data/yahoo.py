@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from bot.calendars import DATE_UNIT
 from bot.data.base import FetchResult, SymbolMeta
 from bot.errors import ConfigError, DataError
 from bot.universe import EXCHANGE_CURRENCY, EXCHANGE_TIMEZONE, FX_MARKET, exchange_of
@@ -176,7 +177,7 @@ class YahooProvider:
         if not columns:
             return FetchResult(closes=_empty_frame(), failures=failures)
         frame = pd.concat(columns, axis=1, sort=True).dropna(how="all").astype(float)
-        frame.index = pd.DatetimeIndex(frame.index).as_unit("ns")
+        frame.index = pd.DatetimeIndex(frame.index).as_unit(DATE_UNIT)
         frame.index.name = None
         frame.columns.name = None
         return FetchResult(closes=frame, failures=failures)
@@ -261,7 +262,7 @@ def _positive(value: Any) -> float | None:
 
 
 def _empty_frame() -> pd.DataFrame:
-    return pd.DataFrame(index=pd.DatetimeIndex([], dtype="datetime64[ns]"), dtype=float)
+    return pd.DataFrame(index=pd.DatetimeIndex([], dtype=f"datetime64[{DATE_UNIT}]"), dtype=float)
 
 
 def _describe(exc: BaseException) -> str:

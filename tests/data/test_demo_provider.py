@@ -15,8 +15,8 @@ from bot.universe import Universe, load_universe, parse_universe
 
 SEED = 20260113
 HONG_KONG_TZ = ZoneInfo("Asia/Hong_Kong")
-# A Wednesday evening in New York, when every market has closed for the day.
-SETTLED = dt.datetime(2026, 3, 5, 2, 0, tzinfo=dt.UTC)
+# Wednesday 18:00 in New York, 07:00 Thursday in Asia: every market is shut.
+SETTLED = dt.datetime(2026, 3, 4, 23, 0, tzinfo=dt.UTC)
 START, END = dt.date(2024, 7, 1), dt.date(2026, 3, 4)
 
 
@@ -49,7 +49,7 @@ def test_every_universe_symbol_has_closes(history: FetchResult, universe: Univer
     assert (index == index.normalize()).all()
     assert index[0] >= pd.Timestamp(START)
     assert index[-1] == pd.Timestamp(END)
-    assert (history.closes.dtypes == float).all()
+    assert all(dtype == np.float64 for dtype in history.closes.dtypes)
 
 
 def test_each_symbol_trades_on_its_own_exchanges_days(history: FetchResult) -> None:
@@ -69,7 +69,8 @@ async def test_fetch_closes_is_the_same_on_any_range_and_repeatable(universe: Un
     first = DemoProvider(universe, SEED, lambda: SETTLED)
     second = DemoProvider(universe, SEED, lambda: SETTLED)
     wide = await first.fetch_closes(["0700.HK", "^NDX"], dt.date(2019, 1, 1), END)
-    narrow = await second.fetch_closes(["^NDX", "0700.HK"], dt.date(2025, 6, 2), dt.date(2025, 6, 30))
+    june = (dt.date(2025, 6, 2), dt.date(2025, 6, 30))
+    narrow = await second.fetch_closes(["^NDX", "0700.HK"], *june)
     assert list(narrow.closes.columns) == ["^NDX", "0700.HK"]
     expected = wide.closes.loc["2025-06-02":"2025-06-30", ["^NDX", "0700.HK"]].dropna(how="all")
     pd.testing.assert_frame_equal(narrow.closes, expected)
@@ -101,8 +102,10 @@ def test_index_levels_stay_around_their_real_ranges(
     demo = DemoProvider(universe, seed, lambda: SETTLED)
     series = demo.closes_at([symbol], START, END, SETTLED).closes[symbol].dropna()
     # Mostly inside the range, never far outside it.
-    assert low * 0.97 <= series.quantile(0.1) and series.quantile(0.9) <= high * 1.03
-    assert low * 0.85 <= series.min() and series.max() <= high * 1.15
+    assert low * 0.97 <= series.quantile(0.1)
+    assert series.quantile(0.9) <= high * 1.03
+    assert low * 0.85 <= series.min()
+    assert series.max() <= high * 1.15
 
 
 def test_hong_kong_dollar_stays_inside_the_peg(history: FetchResult) -> None:
@@ -178,10 +181,14 @@ async def test_metadata_names_currencies_and_shares(
 
 
 @pytest.mark.parametrize(
-    ("basket", "low", "high"), [("china_ai", 1.5e12, 2.5e12), ("us_ai", 20e12, 30e12)]
+    ("basket", "bounds"), [("china_ai", (1.5e12, 2.5e12)), ("us_ai", (20e12, 30e12))]
 )
 async def test_basket_usd_values_are_plausible(
-    provider: DemoProvider, history: FetchResult, universe: Universe, basket: str, low: float, high: float
+    provider: DemoProvider,
+    history: FetchResult,
+    universe: Universe,
+    basket: str,
+    bounds: tuple[float, float],
 ) -> None:
     meta = await provider.fetch_meta(universe.all_symbols)
     last = history.closes.ffill().iloc[-1]
@@ -191,7 +198,7 @@ async def test_basket_usd_values_are_plausible(
         info = meta[symbol]
         assert info.shares_outstanding is not None
         total += info.shares_outstanding * last[symbol] * usd_per[info.currency]
-    assert low <= total <= high
+    assert bounds[0] <= total <= bounds[1]
 
 
 def test_today_appears_at_the_open_and_moves_with_the_minute(universe: Universe) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -16,6 +18,7 @@ from yfinance.exceptions import YFRateLimitError
 
 from bot.data.yahoo import NO_DATA, YahooProvider
 from bot.errors import DataError
+from bot.universe import exchange_of
 from tests.data.yahoo_frames import dates, download_frame, history_frame
 
 START, END = dt.date(2025, 9, 29), dt.date(2025, 10, 3)
@@ -70,20 +73,18 @@ def golden_week_frame(tz: bool) -> pd.DataFrame:
     return download_frame(frames)
 
 
-EXPECTED = pd.DataFrame(
-    {
-        "0700.HK": [640.0, 645.0, NAN, 650.0],
-        "NVDA": [181.0, 186.5, 187.2, 188.9, 187.6][:4],
-        "000688.SS": [1400.0, 1410.0, NAN, NAN],
-    },
-    index=pd.DatetimeIndex(["2025-09-29", "2025-09-30", "2025-10-01", "2025-10-02"]),
-)
-
-
 def expected_closes() -> pd.DataFrame:
-    frame = EXPECTED.reindex(EXPECTED.index.append(pd.DatetimeIndex(["2025-10-03"])))
-    frame.loc["2025-10-03"] = [NAN, 187.6, NAN]
-    return frame.astype(float)
+    """Golden week by local date: every row has a bar somewhere, holidays are NaN."""
+    return pd.DataFrame(
+        {
+            "0700.HK": [640.0, 645.0, NAN, 650.0, NAN],
+            "NVDA": [181.0, 186.5, 187.2, 188.9, 187.6],
+            "000688.SS": [1400.0, 1410.0, NAN, NAN, NAN],
+        },
+        index=pd.DatetimeIndex(
+            ["2025-09-29", "2025-09-30", "2025-10-01", "2025-10-02", "2025-10-03"]
+        ),
+    )
 
 
 SYMBOLS = ["0700.HK", "NVDA", "000688.SS", "NOPE.HK"]
@@ -109,7 +110,7 @@ async def test_one_batched_download_gives_closes_by_local_date(tz: bool) -> None
         "timeout": kwargs["timeout"],
     }
     assert result.failures == {"NOPE.HK": NO_DATA}
-    pd.testing.assert_frame_equal(result.closes, expected_closes(), check_freq=False)
+    pd.testing.assert_frame_equal(result.closes, expected_closes())
     assert result.closes.index.tz is None
 
 
@@ -158,7 +159,7 @@ async def test_exhausted_retries_raise_a_data_error(error: BaseException) -> Non
     download = FakeDownload(error)
     sleep = FakeSleep()
     provider = YahooProvider(download=download, sleep=sleep, retries=3, backoff_seconds=2.0)
-    with pytest.raises(DataError, match="^Yahoo Finance could not be reached: "):
+    with pytest.raises(DataError, match=r"^Yahoo Finance could not be reached: "):
         await provider.fetch_closes(SYMBOLS, START, END)
     assert len(download.calls) == 4
     assert sleep.delays == [2.0, 4.0, 8.0]
@@ -235,7 +236,9 @@ async def test_the_real_yf_download_assembles_what_we_expect(
     }
     requested: list[tuple[str, Any, Any]] = []
 
-    def fake_download_one(ctx: Any, ticker: str, start: Any = None, end: Any = None, *args: Any, **kwargs: Any) -> pd.DataFrame:
+    def fake_download_one(
+        ctx: Any, ticker: str, start: Any = None, end: Any = None, *_: Any, **__: Any
+    ) -> pd.DataFrame:
         requested.append((ticker, start, end))
         with ctx.lock:
             if ticker in histories:
@@ -260,7 +263,7 @@ async def test_the_real_yf_download_assembles_what_we_expect(
         },
         index=pd.DatetimeIndex(["2025-09-29", "2025-09-30", "2025-10-01", "2025-10-02"]),
     )
-    pd.testing.assert_frame_equal(result.closes, expected, check_freq=False)
+    pd.testing.assert_frame_equal(result.closes, expected)
 
 
 class FakeFastInfo(dict[str, Any]):
@@ -289,10 +292,9 @@ async def test_metadata_from_fast_info_tolerates_failures() -> None:
         "HKD=X": {"shares": None, "currency": "HKD"},
         "TSM": {"shares": float("nan"), "currency": "USD"},
     }
-    exchanges = {"^HSI": "XHKG"}
     provider = YahooProvider(
         ticker_factory=lambda s: FakeTicker(s, table),
-        exchange_for=lambda s: exchanges.get(s) or __import__("bot.universe").universe.exchange_of(s),
+        exchange_for=lambda s: "XHKG" if s == "^HSI" else exchange_of(s),
     )
     meta = await provider.fetch_meta(list(table))
     assert list(meta) == list(table)
@@ -307,9 +309,6 @@ async def test_metadata_from_fast_info_tolerates_failures() -> None:
 
 
 async def test_metadata_requests_are_bounded() -> None:
-    import threading
-    import time
-
     active = 0
     peak = 0
     lock = threading.Lock()

@@ -40,8 +40,7 @@ def download_frame(per_ticker: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     aligned = {ticker: frame.reindex(index) for ticker, frame in per_ticker.items()}
     data = pd.concat(aligned.values(), axis=1, keys=aligned.keys(), names=["Ticker", "Price"])
     data.columns = data.columns.swaplevel(0, 1)
-    data = data.sort_index(level=0, axis=1)
-    return data
+    return data.sort_index(level=0, axis=1)
 
 
 def dates(*days: str, tz: str | None = None) -> pd.DatetimeIndex:

@@ -82,6 +82,7 @@ async def test_all_telegram_html_tags_are_accepted(bot: Bot) -> None:
         "👍</tg-emoji> &lt;&gt;&quot;&#65;&#x42;"
     )
     sent = await bot.send_message(USER_ID, html, parse_mode=ParseMode.HTML)
+    assert sent.text is not None
     assert sent.text.endswith(' <>"AB')
     types = {entity.type for entity in sent.entities}
     assert {"bold", "spoiler", "text_link", "pre", "expandable_blockquote"} <= types
