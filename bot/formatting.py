@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from charts.money import format_usd
+
 MINUS = "−"  # a true minus sign lines up with plus signs in Telegram's font
 NOT_AVAILABLE = "n/a"
 
@@ -29,19 +31,11 @@ def fmt_pp(value: float | None, digits: int = 1) -> str:
 
 
 def fmt_usd(value: float | None, signed: bool = True) -> str:
-    """Compact US dollars: 7.319e11 -> '+$731.9B', -1.2e12 -> '−$1.2T', 9.5e8 -> '+$950.0M'."""
+    """Compact US dollars: 7.319e11 -> '+$731.9B'; unsigned for levels: '$2.3T'."""
     if value is None or _missing(value):
         return NOT_AVAILABLE
-    magnitude = abs(value)
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if magnitude >= scale:
-            body = f"${magnitude / scale:.1f}{suffix}"
-            break
-    else:
-        body = f"${magnitude:.0f}"
-    if not signed:
-        return body if value >= 0 else MINUS + body
-    return _signed(value, body, digits_zero=body == "$0")
+    text = format_usd(value)
+    return text if signed else text.removeprefix("+")
 
 
 def fmt_price(value: float | None) -> str:

@@ -13,6 +13,7 @@ import redis.asyncio as redis
 from bot.config import Settings
 from bot.data.base import Clock, MarketDataProvider
 from bot.data.factory import make_provider
+from bot.storage.chats import ChatStore
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
@@ -34,6 +35,7 @@ class Runtime:
     universe: Universe
     redis: redis.Redis
     store: MarketStore
+    chats: ChatStore
     provider: MarketDataProvider
     clock: Clock
     redis_url: str
@@ -56,9 +58,10 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
     client = redis.Redis.from_url(url)
     try:
         await client.ping()
-        store = MarketStore(client, Keys(settings.redis_prefix))
+        keys = Keys(settings.redis_prefix)
+        store = MarketStore(client, keys)
         provider = make_provider(settings, universe, clock)
-        yield Runtime(settings, universe, client, store, provider, clock, url)
+        yield Runtime(settings, universe, client, store, ChatStore(client, keys), provider, clock, url)
     finally:
         await client.aclose()
         if embedded is not None:

@@ -280,7 +280,10 @@ class RallyService:
         )
         name = f"chart:{','.join(request.names)}:{request.period}:v{view.version}"
         frame = self._frame(view, f"{' vs '.join(labels)} · {request.period}")
-        chart = Chart(name, functools.partial(render_lines_chart, frame, lines, "rebased = 100"))
+        chart = Chart(
+            name,
+            functools.partial(render_lines_chart, frame, lines, "rebased = 100", reference=100.0),
+        )
         return Reply(caption, chart)
 
     def _period_change(self, view: _MarketView, name: str, period: str) -> str:

@@ -190,7 +190,8 @@ def _draw_frame(figure: Figure, frame: ChartFrame, height: float) -> None:
     )
     source = frame.source
     if frame.demo and "DEMO" not in source.upper():
-        source = f"{source} · DEMO DATA"
+        # In front, so that shortening a long source line can never cut the label off.
+        source = f"DEMO DATA · {source}"
     figure.text(
         left,
         0.12 / height,

@@ -13,13 +13,14 @@ from telegram.ext import Application, ContextTypes
 from bot.errors import UserError
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.outbound import Outbound
+from bot.runtime import Runtime
 from bot.service import RallyService, Reply
 from bot.texts import esc
 
 logger = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-ReplyHandler = Callable[[Update, Context], Awaitable[Reply | None]]
+ReplyHandler = Callable[[Update, Context, str], Awaitable[Reply | None]]
 
 
 def service(context: Context) -> RallyService:
@@ -34,14 +35,27 @@ def outbound(context: Context) -> Outbound:
     return found
 
 
-def language(update: Update, context: Context) -> str:
-    """The language to answer in: the chat's setting, else the user's Telegram language."""
-    chosen = context.chat_data.get("lang") if context.chat_data is not None else None
-    if isinstance(chosen, str) and chosen in LANGUAGES:
-        return chosen
+def runtime(context: Context) -> Runtime:
+    """The runtime wired in by bot.app (settings, stores, clock)."""
+    found: Runtime = context.application.bot_data["runtime"]
+    return found
+
+
+def user_language(update: Update) -> str:
+    """The language of the user's Telegram client, mapped to one we speak."""
     user = update.effective_user
     code = (user.language_code or "") if user else ""
     return "zh" if code.lower().startswith("zh") else DEFAULT_LANGUAGE
+
+
+async def language(update: Update, context: Context) -> str:
+    """The language to answer in: the chat's setting, else the user's Telegram language."""
+    chat = update.effective_chat
+    if chat is not None:
+        chosen = (await runtime(context).chats.settings(chat.id)).lang
+        if chosen in LANGUAGES:
+            return str(chosen)
+    return user_language(update)
 
 
 def answers(handler: ReplyHandler) -> Callable[[Update, Context], Awaitable[None]]:
@@ -53,10 +67,11 @@ def answers(handler: ReplyHandler) -> Callable[[Update, Context], Awaitable[None
         chat = update.effective_chat
         if message is None or chat is None:
             return
+        lang = await language(update, context)
         try:
-            reply = await handler(update, context)
+            reply = await handler(update, context, lang)
         except UserError as error:
-            reply = Reply(esc(error.render(language(update, context))))
+            reply = Reply(esc(error.render(lang)))
         if reply is not None:
             await outbound(context).send(context.bot, chat.id, reply, message.message_id)
 

@@ -10,7 +10,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot.commands import help_text
 from bot.errors import UserError
 from bot.service import Reply
-from handlers.common import Context, answers, language, service
+from handlers.common import Context, answers, service
 
 
 def _keys_line(context: Context) -> str:
@@ -22,9 +22,8 @@ def _keys_line(context: Context) -> str:
 
 
 @answers
-async def start(update: Update, context: Context) -> Reply:
+async def start(update: Update, context: Context, lang: str) -> Reply:
     """/start: what the bot is, then the command list."""
-    lang = language(update, context)
     intro = (
         "👋 I track the China tech rally: STAR 50, ChiNext and Hang Seng TECH against the "
         "Nasdaq 100, and a China AI basket's USD market value. Try /rally."
@@ -35,13 +34,13 @@ async def start(update: Update, context: Context) -> Reply:
 
 
 @answers
-async def help_command(update: Update, context: Context) -> Reply:
+async def help_command(update: Update, context: Context, lang: str) -> Reply:
     """/help: every command with an example."""
-    return Reply(help_text(language(update, context), _keys_line(context)))
+    return Reply(help_text(lang, _keys_line(context)))
 
 
 @answers
-async def unknown_command(update: Update, context: Context) -> Reply | None:
+async def unknown_command(update: Update, context: Context, lang: str) -> Reply | None:
     """A command nobody handled: answer when it was meant for this bot."""
     message = update.effective_message
     if message is None or not message.text:

@@ -28,34 +28,34 @@ logger = logging.getLogger(__name__)
 
 
 @answers
-async def rally(update: Update, context: Context) -> Reply:
+async def rally(update: Update, context: Context, lang: str) -> Reply:
     """/rally [PERIOD]: the boards vs the benchmark, the AI basket, the cap ratio, a chart."""
     return await service(context).rally(parse_rally(context.args or []))
 
 
 @answers
-async def index(update: Update, context: Context) -> Reply:
+async def index(update: Update, context: Context, lang: str) -> Reply:
     """/index KEY [PERIOD]: one index in detail."""
     svc = service(context)
     return await svc.index(parse_index(context.args or [], svc.universe))
 
 
 @answers
-async def basket(update: Update, context: Context) -> Reply:
+async def basket(update: Update, context: Context, lang: str) -> Reply:
     """/basket [KEY] [PERIOD]: members sorted by USD contribution."""
     svc = service(context)
     return await svc.basket(parse_basket(context.args or [], svc.universe))
 
 
 @answers
-async def chart(update: Update, context: Context) -> Reply:
+async def chart(update: Update, context: Context, lang: str) -> Reply:
     """/chart NAME... [PERIOD]: up to six series rebased to 100."""
     svc = service(context)
     return await svc.chart(parse_chart(context.args or [], svc.universe, svc.known_symbols()))
 
 
 @answers
-async def compare(update: Update, context: Context) -> Reply:
+async def compare(update: Update, context: Context, lang: str) -> Reply:
     """/compare A B [PERIOD]: the spread A minus B over time."""
     svc = service(context)
     return await svc.compare(
@@ -64,7 +64,7 @@ async def compare(update: Update, context: Context) -> Reply:
 
 
 @answers
-async def status(update: Update, context: Context) -> Reply:
+async def status(update: Update, context: Context, lang: str) -> Reply:
     """/status: data source, refreshes and markets."""
     jobs = context.job_queue.get_jobs_by_name("refresh") if context.job_queue else ()
     next_run = jobs[0].next_t if jobs else None
@@ -81,7 +81,7 @@ async def period_button(update: Update, context: Context) -> None:
     try:
         reply = await _reply_for_button(svc, parts)
     except UserError as error:
-        await query.answer(error.render(language(update, context))[:200], show_alert=True)
+        await query.answer(error.render(await language(update, context))[:200], show_alert=True)
         return
     if reply is None:
         await query.answer("This button has expired; send the command again.")

@@ -50,6 +50,7 @@ _INTRADAY_WIGGLE = 0.004
 
 Anchors = tuple[tuple[str, float], ...]
 Floats = npt.NDArray[np.float64]
+Positions = npt.NDArray[np.intp]
 
 # symbol -> (loading on its market factor, anchor levels). Levels between anchors are
 # log-linear; before the first and after the last they stay flat.
@@ -270,7 +271,7 @@ class DemoProvider:
         self._lock = threading.Lock()
         self._factors: dict[str, Floats] = {}
         self._series: dict[str, pd.Series] = {}
-        self._positions: dict[str, Floats] = {}
+        self._positions: dict[str, Positions] = {}
         self._known = set(universe.all_symbols)
 
     @staticmethod
@@ -406,12 +407,12 @@ class DemoProvider:
             self._series.setdefault(symbol, series)
         return series
 
-    def _session_positions(self, exchange: str) -> Floats:
+    def _session_positions(self, exchange: str) -> Positions:
         with self._lock:
             cached = self._positions.get(exchange)
         if cached is None:
             days = calendars.sessions(exchange, ORIGIN, HORIZON)
-            cached = np.asarray(self._grid.get_indexer(days))
+            cached = np.asarray(self._grid.get_indexer(days), dtype=np.intp)
             cached = cached[cached >= 0]  # a weekend session would not be on the grid
             with self._lock:
                 self._positions[exchange] = cached

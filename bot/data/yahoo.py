@@ -15,7 +15,7 @@ import pandas as pd
 from bot.calendars import DATE_UNIT
 from bot.data.base import FetchResult, SymbolMeta
 from bot.errors import ConfigError, DataError
-from bot.universe import EXCHANGE_CURRENCY, EXCHANGE_TIMEZONE, FX_MARKET, exchange_of
+from bot.universe import EXCHANGE_CURRENCY, EXCHANGE_TIMEZONE, FX_MARKET, NEW_YORK, exchange_of
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +66,10 @@ def _retryable_errors() -> tuple[type[BaseException], ...]:
 
 def _default_exchange(symbol: str) -> str:
     try:
-        return exchange_of(symbol)
+        return exchange_of(symbol.upper())
     except ConfigError:
-        return FX_MARKET  # dated in London like Yahoo's own odd series
+        # Only how bars are dated and the default currency depend on it: assume Yahoo's home.
+        return NEW_YORK
 
 
 class YahooProvider:

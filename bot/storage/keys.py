@@ -66,33 +66,33 @@ class Keys:
         return self._market("chart-file-id", name)
 
     def chat(self, chat_id: int) -> str:
-        """Hash of one chat's settings."""
-        return self._chat("chat", str(chat_id))
+        """Hash of one chat's settings (tz, lang, who)."""
+        return self._chat("settings", str(chat_id))
+
+    def alerts(self) -> str:
+        """Hash of alert id -> alert JSON (condition and evaluation state), every chat."""
+        return self._chat("alerts")
 
     def chat_alerts(self, chat_id: int) -> str:
-        """Hash of alert id -> alert JSON for one chat."""
-        return self._chat("alerts", str(chat_id))
+        """Set of one chat's alert ids."""
+        return self._chat("chat-alerts", str(chat_id))
 
     def alert_ids(self) -> str:
         """Counter for alert ids."""
         return self._chat("alert-id")
 
-    def alert_index(self) -> str:
-        """Set of chat ids that have alerts."""
-        return self._chat("alert-chats")
+    def alert_firings(self) -> str:
+        """Hash of alert id -> snapshot version of its last recorded firing."""
+        return self._chat("alert-fired")
+
+    def fired_log(self, chat_id: int) -> str:
+        """List of alert texts fired since the chat's last digest."""
+        return self._chat("fired-log", str(chat_id))
 
     def subscriptions(self) -> str:
         """Sorted set of chat id scored by its next digest time (UTC epoch seconds)."""
         return self._chat("digest-due")
 
     def subscription(self, chat_id: int) -> str:
-        """Hash of one chat's digest subscription."""
+        """One chat's digest subscription (JSON)."""
         return self._chat("digest", str(chat_id))
-
-    def digest_claims(self) -> str:
-        """Hash of chat id -> claim, for digests being sent right now."""
-        return self._chat("digest-claims")
-
-    def alert_firings(self) -> str:
-        """Set of alert firing ids already recorded, so nothing fires twice."""
-        return self._chat("alert-fired")

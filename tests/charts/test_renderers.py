@@ -320,6 +320,15 @@ def test_demo_watermark_is_drawn_exactly_for_demo_data(frame: ChartFrame, presen
     assert any("DEMO" in text and "Source" in text for text in texts) == present
 
 
+def test_demo_label_survives_a_source_line_too_long_to_fit() -> None:
+    long_source = ChartFrame("t", "s", "Source: " + "a long provider name " * 8, demo=True)
+    figure = build_bars_figure(long_source, CONTRIBUTORS, "USD change")
+    sources = [t.get_text() for t in drawn_texts(figure) if "Source" in t.get_text()]
+    assert len(sources) == 1
+    assert sources[0].startswith("DEMO DATA · Source: a long provider name")
+    assert sources[0].endswith("…")
+
+
 def test_demo_source_line_is_not_labelled_twice() -> None:
     figure = build_bars_figure(DEMO_FRAME, CONTRIBUTORS, "USD change")
     sources = [t.get_text() for t in drawn_texts(figure) if t.get_text().startswith("Source")]

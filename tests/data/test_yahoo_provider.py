@@ -329,3 +329,10 @@ async def test_metadata_requests_are_bounded() -> None:
     meta = await provider.fetch_meta([f"T{n}" for n in range(12)])
     assert len(meta) == 12
     assert 1 <= peak <= 4
+
+
+async def test_a_frame_without_ticker_columns_is_a_data_error() -> None:
+    flat = history_frame(dates("2025-10-01"), [187.2])
+    provider = YahooProvider(download=FakeDownload(flat), sleep=FakeSleep())
+    with pytest.raises(DataError, match="unexpected table"):
+        await provider.fetch_closes(["NVDA"], START, END)

@@ -1,0 +1,1 @@
+"""Chat operations: subscriptions, digests, alerts and per-chat settings."""

@@ -1,0 +1,270 @@
+"""Chat state in Redis, never expiring: settings, digest subscriptions, alerts, firings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import redis.asyncio as redis
+
+from bot.storage.keys import Keys
+
+MAX_ALERTS_PER_CHAT = 50
+FIRED_LOG_LIMIT = 20
+
+# Claim due digests atomically: whoever runs this first pushes each due entry's score to
+# the lease end, so a second process (or this one after a crash) only sees it again once
+# the lease has lapsed, which is how an unfinished claim gets retried.
+_CLAIM_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[3])
+for i = 1, #due, 2 do
+  redis.call('ZADD', KEYS[1], ARGV[2], due[i])
+end
+return due
+"""
+
+# Reschedule only if this claim still owns the entry (its score is still our lease end).
+_FINISH = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) == tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  return 1
+end
+return 0
+"""
+
+# A firing is recorded once per alert and snapshot version: the first process to record it
+# sends it; any other process (or a restart evaluating the same snapshot) sees it taken.
+_RECORD_FIRING = """
+local last = redis.call('HGET', KEYS[1], ARGV[1])
+if last and tonumber(last) >= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
+
+
+@dataclass
+class ChatSettings:
+    """A chat's timezone, language and who may change things."""
+
+    tz: str = "Asia/Hong_Kong"
+    lang: str | None = None
+    who: str = "admins"
+
+
+@dataclass
+class Subscription:
+    """A chat's daily digest: local time, timezone, every day or trading days only."""
+
+    time: str = "16:30"
+    tz: str = "Asia/Hong_Kong"
+    every_day: bool = False
+    last_sent_at: str | None = None
+    """ISO time the last digest went out; decides whether markets traded since."""
+    last_slot: float | None = None
+    """The due time (epoch seconds) of the last digest delivered, so a retry never repeats it."""
+
+
+@dataclass
+class AlertRecord:
+    """One alert: its condition (JSON form) and its evaluation state."""
+
+    id: int
+    chat_id: int
+    condition: dict[str, Any]
+    created_at: str
+    armed: bool = True
+    last_value: float | None = None
+    last_fired_at: str | None = None
+    fired_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ChatStore:
+    """Per-chat state; takes an already-built asyncio Redis client."""
+
+    def __init__(self, client: redis.Redis, keys: Keys | None = None) -> None:
+        self.client = client
+        self.keys = keys or Keys()
+        self._claim = client.register_script(_CLAIM_DUE)
+        self._finish = client.register_script(_FINISH)
+        self._record_firing = client.register_script(_RECORD_FIRING)
+
+    # ---- settings -------------------------------------------------------------------------
+    async def settings(self, chat_id: int) -> ChatSettings:
+        """The chat's settings (defaults where unset)."""
+        raw = await self.client.hgetall(self.keys.chat(chat_id))
+        values = {k.decode(): v.decode() for k, v in raw.items()}
+        return ChatSettings(
+            tz=values.get("tz", ChatSettings.tz),
+            lang=values.get("lang") or None,
+            who=values.get("who", ChatSettings.who),
+        )
+
+    async def update_settings(self, chat_id: int, **changes: str) -> ChatSettings:
+        """Change some settings; returns them all."""
+        await self.client.hset(self.keys.chat(chat_id), mapping=changes)
+        return await self.settings(chat_id)
+
+    # ---- subscriptions --------------------------------------------------------------------
+    async def subscribe(self, chat_id: int, subscription: Subscription, due_at: float) -> None:
+        """Save a subscription and schedule its first digest (epoch seconds)."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(self.keys.subscription(chat_id), json.dumps(asdict(subscription)))
+            pipe.zadd(self.keys.subscriptions(), {str(chat_id): due_at})
+            await pipe.execute()
+
+    async def subscription(self, chat_id: int) -> Subscription | None:
+        """The chat's subscription, if any."""
+        raw = await self.client.get(self.keys.subscription(chat_id))
+        return Subscription(**json.loads(raw)) if raw else None
+
+    async def save_subscription(self, chat_id: int, subscription: Subscription) -> None:
+        """Persist a changed subscription (last sent, last slot)."""
+        await self.client.set(self.keys.subscription(chat_id), json.dumps(asdict(subscription)))
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Remove the subscription; True if there was one."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.delete(self.keys.subscription(chat_id))
+            pipe.zrem(self.keys.subscriptions(), str(chat_id))
+            removed, _ = await pipe.execute()
+        return bool(removed)
+
+    async def due_at(self, chat_id: int) -> float | None:
+        """When the chat's next digest is due (epoch seconds)."""
+        score = await self.client.zscore(self.keys.subscriptions(), str(chat_id))
+        return float(score) if score is not None else None
+
+    async def claim_due(self, now: float, lease_seconds: float, limit: int = 500) -> list[
+        tuple[int, float]
+    ]:
+        """Atomically claim due digests: [(chat_id, due_at)], each held for the lease."""
+        lease_end = now + lease_seconds
+        reply = await self._claim(
+            keys=[self.keys.subscriptions()], args=[now, lease_end, limit]
+        )
+        pairs = list(zip(reply[::2], reply[1::2], strict=True))
+        return [(int(member), float(score)) for member, score in pairs]
+
+    async def finish_claim(
+        self, chat_id: int, lease_end: float, next_due: float
+    ) -> bool:
+        """Schedule the next digest if our claim still holds; False when it lapsed."""
+        done = await self._finish(
+            keys=[self.keys.subscriptions()], args=[str(chat_id), lease_end, next_due]
+        )
+        return bool(done)
+
+    # ---- alerts ---------------------------------------------------------------------------
+    async def add_alert(self, chat_id: int, condition: Mapping[str, Any], created_at: str) -> AlertRecord:
+        """Store a new alert; UserError-free: the caller checks the cap first."""
+        alert_id = int(await self.client.incr(self.keys.alert_ids()))
+        record = AlertRecord(alert_id, chat_id, dict(condition), created_at)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.hset(self.keys.alerts(), str(alert_id), json.dumps(asdict(record)))
+            pipe.sadd(self.keys.chat_alerts(chat_id), alert_id)
+            await pipe.execute()
+        return record
+
+    async def count_alerts(self, chat_id: int) -> int:
+        """How many alerts the chat has."""
+        return int(await self.client.scard(self.keys.chat_alerts(chat_id)))
+
+    async def chat_alerts(self, chat_id: int) -> list[AlertRecord]:
+        """The chat's alerts, oldest first."""
+        ids = sorted(int(i) for i in await self.client.smembers(self.keys.chat_alerts(chat_id)))
+        if not ids:
+            return []
+        raws = await self.client.hmget(self.keys.alerts(), [str(i) for i in ids])
+        return [AlertRecord(**json.loads(r)) for r in raws if r]
+
+    async def all_alerts(self) -> list[AlertRecord]:
+        """Every alert of every chat."""
+        raw = await self.client.hgetall(self.keys.alerts())
+        return [AlertRecord(**json.loads(v)) for v in raw.values()]
+
+    async def save_alerts(self, records: Iterable[AlertRecord]) -> None:
+        """Write back evaluation state, only for alerts that still exist."""
+        batch = {str(r.id): json.dumps(asdict(r)) for r in records}
+        if not batch:
+            return
+        existing = await self.client.hmget(self.keys.alerts(), list(batch))
+        kept = {k: v for (k, v), old in zip(batch.items(), existing, strict=True) if old}
+        if kept:
+            await self.client.hset(self.keys.alerts(), mapping=kept)
+
+    async def remove_alert(self, chat_id: int, alert_id: int) -> bool:
+        """Delete one of the chat's alerts; False if the chat has no such alert."""
+        if not await self.client.srem(self.keys.chat_alerts(chat_id), alert_id):
+            return False
+        await self.client.hdel(self.keys.alerts(), str(alert_id))
+        await self.client.hdel(self.keys.alert_firings(), str(alert_id))
+        return True
+
+    async def remove_all_alerts(self, chat_id: int) -> int:
+        """Delete every alert of the chat; how many."""
+        ids = [i.decode() for i in await self.client.smembers(self.keys.chat_alerts(chat_id))]
+        async with self.client.pipeline(transaction=True) as pipe:
+            if ids:
+                pipe.hdel(self.keys.alerts(), *ids)
+                pipe.hdel(self.keys.alert_firings(), *ids)
+            pipe.delete(self.keys.chat_alerts(chat_id))
+            await pipe.execute()
+        return len(ids)
+
+    async def record_firing(self, alert_id: int, version: int) -> bool:
+        """Record a firing before it is sent; False if some process already recorded it."""
+        recorded = await self._record_firing(
+            keys=[self.keys.alert_firings()], args=[str(alert_id), version]
+        )
+        return bool(recorded)
+
+    async def log_fired(self, chat_id: int, text: str) -> None:
+        """Remember a fired alert's text for the chat's next digest."""
+        key = self.keys.fired_log(chat_id)
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.rpush(key, text)
+            pipe.ltrim(key, -FIRED_LOG_LIMIT, -1)
+            await pipe.execute()
+
+    async def take_fired_log(self, chat_id: int) -> list[str]:
+        """The fired alerts' texts since the last digest, clearing them."""
+        key = self.keys.fired_log(chat_id)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.lrange(key, 0, -1)
+            pipe.delete(key)
+            items, _ = await pipe.execute()
+        return [i.decode() for i in items]
+
+    # ---- whole-chat operations ------------------------------------------------------------
+    async def forget_chat(self, chat_id: int) -> None:
+        """Drop everything of a chat that blocked or removed the bot."""
+        await self.remove_all_alerts(chat_id)
+        await self.unsubscribe(chat_id)
+        await self.client.delete(self.keys.chat(chat_id), self.keys.fired_log(chat_id))
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """Move a group's state to its new supergroup id."""
+        subscription = await self.subscription(old_id)
+        due = await self.due_at(old_id)
+        settings = await self.client.hgetall(self.keys.chat(old_id))
+        alerts = await self.chat_alerts(old_id)
+        if settings:
+            await self.client.hset(self.keys.chat(new_id), mapping=settings)
+        if subscription is not None:
+            await self.subscribe(new_id, subscription, due if due is not None else 0.0)
+        for record in alerts:
+            record.chat_id = new_id
+        async with self.client.pipeline(transaction=True) as pipe:
+            for record in alerts:
+                pipe.hset(self.keys.alerts(), str(record.id), json.dumps(asdict(record)))
+                pipe.sadd(self.keys.chat_alerts(new_id), record.id)
+            pipe.delete(self.keys.chat_alerts(old_id))
+            await pipe.execute()
+        await self.unsubscribe(old_id)
+        await self.client.delete(self.keys.chat(old_id))
