@@ -16,6 +16,7 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.constants import FloodLimit, ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+from bot.chatops.service import ChatOpsService
 from bot.commands import COMMANDS
 from bot.errors import DataError
 from bot.i18n import t
@@ -23,11 +24,12 @@ from bot.outbound import Outbound
 from bot.refresh import refresh_market
 from bot.runtime import Runtime
 from bot.service import RallyService
-from handlers.common import register_all
+from handlers.common import language, register_all, user_language
 
 logger = logging.getLogger(__name__)
 
 REFRESH_JOB = "refresh"
+DIGEST_JOB = "digests"
 REFRESH_LOCK_SECONDS = 600
 
 
@@ -75,15 +77,22 @@ def build_application(
         .build()
     )
     market = RallyService(runtime)
+    outbound = Outbound(runtime.store, market.render_slots)
     application.bot_data["runtime"] = runtime
     application.bot_data["service"] = market
-    application.bot_data["outbound"] = Outbound(runtime.store, market.render_slots)
+    application.bot_data["outbound"] = outbound
+    application.bot_data["chatops"] = ChatOpsService(runtime, market, outbound)
     register_all(application)
     application.add_error_handler(on_error)
-    if schedule_refresh and application.job_queue is not None:
-        application.job_queue.run_repeating(
+    jobs = application.job_queue
+    assert jobs is not None  # installed with the job-queue extra
+    if schedule_refresh:
+        jobs.run_repeating(
             refresh_job, interval=settings.refresh_seconds, first=1, name=REFRESH_JOB
         )
+    jobs.run_repeating(
+        digest_job, interval=settings.digest_tick_seconds, first=0.5, name=DIGEST_JOB
+    )
     logger.info(
         "Registered commands: %s", ", ".join(f"/{c.name}" for c in COMMANDS)
     )
@@ -117,8 +126,21 @@ async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     except DataError as exc:
         logger.warning("Refresh failed: %s", exc)
+        return
     finally:
         await store.unlock_refresh(owner)
+    chatops: ChatOpsService = context.application.bot_data["chatops"]
+    fired = await chatops.run_alerts(context.bot)
+    if fired:
+        logger.info("Sent %d alert messages", fired)
+
+
+async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the digests that are due."""
+    chatops: ChatOpsService = context.application.bot_data["chatops"]
+    sent = await chatops.dispatch_digests(context.bot)
+    if sent:
+        logger.info("Sent %d digests", sent)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -129,14 +151,17 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    try:
+        lang = await language(update, context)
+    except Exception:  # the chat store may be what failed; apologise in the user's language
+        lang = user_language(update)
+    apology = t(lang, "error.internal")
     if update.callback_query is not None:
         with contextlib.suppress(Exception):
-            await update.callback_query.answer(t("en", "error.internal")[:200])
+            await update.callback_query.answer(apology[:200])
         return
     with contextlib.suppress(Exception):
-        await context.bot.send_message(
-            chat.id, html.escape(t("en", "error.internal")), parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_message(chat.id, html.escape(apology), parse_mode=ParseMode.HTML)
 
 
 async def run_until_stopped(

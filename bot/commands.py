@@ -30,6 +30,18 @@ COMMANDS: tuple[CommandInfo, ...] = (
                 "/compare star50 ndx ytd"),
     CommandInfo("status", "Data source, refreshes, markets open", "数据来源、刷新与开市状态",
                 "/status"),
+    CommandInfo("digest", "Today's digest, now", "立即发送今日摘要", "/digest"),
+    CommandInfo("subscribe", "Daily digest at your local time (admins)",
+                "订阅每日摘要（管理员）", "/subscribe 08:00 Europe/London"),
+    CommandInfo("unsubscribe", "Stop the daily digest (admins)", "停止每日摘要（管理员）",
+                "/unsubscribe"),
+    CommandInfo("alert", "Alert when a threshold is crossed (admins)",
+                "设置阈值提醒（管理员）", "/alert star50 mtd > 10%"),
+    CommandInfo("alerts", "This chat's alerts", "本群的提醒列表", "/alerts"),
+    CommandInfo("unalert", "Remove an alert, or all (admins)", "删除提醒（管理员）",
+                "/unalert 3"),
+    CommandInfo("settings", "Time zone, language, who may change things",
+                "时区、语言、修改权限", "/settings tz Asia/Shanghai"),
     CommandInfo("help", "Every command with an example", "全部命令及示例", "/help"),
 )
 

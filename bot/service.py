@@ -20,6 +20,7 @@ from bot.analytics.snapshot import Snapshot
 from bot.data.base import SymbolMeta
 from bot.errors import UserError
 from bot.formatting import fmt_pct
+from bot.i18n import t
 from bot.parsing import (
     BasketRequest,
     ChartRequest,
@@ -30,8 +31,10 @@ from bot.parsing import (
 from bot.refresh import with_defaults
 from bot.runtime import Runtime
 from bot.universe import EXCHANGE_LABEL, FX_MARKET
-from charts import Bar, ChartFrame, Line
 from charts import (
+    Bar,
+    ChartFrame,
+    Line,
     render_bars_chart,
     render_lines_chart,
     render_rally_chart,
@@ -131,12 +134,16 @@ class RallyService:
         return self.universe.price_symbols
 
     # ---- /rally -------------------------------------------------------------------------
-    async def rally(self, request: RallyRequest) -> Reply:
+    async def rally(self, request: RallyRequest, lang: str = "en") -> Reply:
         """The /rally answer: caption, chart and period buttons."""
         view = await self._market()
         period = request.period
         caption = texts.rally_caption(
-            view.snapshot, self.universe, period, self.stale_warnings(view.snapshot)
+            view.snapshot,
+            self.universe,
+            period,
+            self.stale_warnings(view.snapshot, lang),
+            lang=lang,
         )
         chart = Chart(
             f"rally:{period}:v{view.version}",
@@ -188,11 +195,13 @@ class RallyService:
         )
 
     # ---- /index -------------------------------------------------------------------------
-    async def index(self, request: IndexRequest) -> Reply:
+    async def index(self, request: IndexRequest, lang: str = "en") -> Reply:
         """One index: close, every period's return, a chart of the period."""
         view = await self._market()
         spec = self.universe.indices[request.key]
-        caption = texts.index_caption(view.snapshot, self.universe, request.key, request.period)
+        caption = texts.index_caption(
+            view.snapshot, self.universe, request.key, request.period, lang=lang
+        )
         chart = Chart(
             f"index:{request.key}:{request.period}:v{view.version}",
             functools.partial(self._draw_index, view, spec.symbol, spec.name, request.period),
@@ -211,19 +220,20 @@ class RallyService:
         )
 
     # ---- /basket ------------------------------------------------------------------------
-    async def basket(self, request: BasketRequest, page: int = 0) -> Reply:
+    async def basket(self, request: BasketRequest, page: int = 0, lang: str = "en") -> Reply:
         """Members by contribution, paged; a bar chart of every member's USD change."""
         view = await self._market()
         text, pages = texts.basket_page(
-            view.snapshot, request.key, request.period, page, BASKET_PAGE_SIZE
+            view.snapshot, request.key, request.period, page, BASKET_PAGE_SIZE, lang=lang
         )
         rows = list(period_buttons(f"basket:{request.key}", request.period))
         if pages > 1:
+            prefix = f"basket:{request.key}:{request.period}"
             nav = []
             if page > 0:
-                nav.append(Button("◀ prev", f"basket:{request.key}:{request.period}:{page - 1}"))
+                nav.append(Button(t(lang, "button.prev"), f"{prefix}:{page - 1}"))
             if page < pages - 1:
-                nav.append(Button("next ▶", f"basket:{request.key}:{request.period}:{page + 1}"))
+                nav.append(Button(t(lang, "button.next"), f"{prefix}:{page + 1}"))
             rows.append(tuple(nav))
         chart = Chart(
             f"basket:{request.key}:{request.period}:v{view.version}",
@@ -263,7 +273,11 @@ class RallyService:
             return values / values.iloc[0] * 100.0 if not values.empty else values
         return self._rebased_line(view, name, period)
 
-    async def chart(self, request: ChartRequest) -> Reply:
+    def _as_of(self, view: _MarketView, lang: str) -> str:
+        """Each market's newest bar for a caption; the snapshot date before any market has one."""
+        return texts.market_dates(view.snapshot, lang) or str(view.snapshot["as_of"])
+
+    async def chart(self, request: ChartRequest, lang: str = "en") -> Reply:
         """Up to six series rebased to 100 at the period's base."""
         view = await self._market()
         labels = [self._label(n) for n in request.names]
@@ -276,7 +290,7 @@ class RallyService:
         if len(missing) == len(lines):
             raise UserError("data.no_series", names=", ".join(missing), period=request.period)
         caption = texts.chart_caption(
-            labels, request.period, view.snapshot["provider"], texts.markets_line(view.snapshot)
+            labels, request.period, view.snapshot["provider"], self._as_of(view, lang), lang=lang
         )
         name = f"chart:{','.join(request.names)}:{request.period}:v{view.version}"
         frame = self._frame(view, f"{' vs '.join(labels)} · {request.period}")
@@ -295,7 +309,7 @@ class RallyService:
         return fmt_pct(info["returns"][period]) if info else "n/a"
 
     # ---- /compare -----------------------------------------------------------------------
-    async def compare(self, request: CompareRequest) -> Reply:
+    async def compare(self, request: CompareRequest, lang: str = "en") -> Reply:
         """The spread A minus B over the period, in percentage points."""
         view = await self._market()
         names = (request.first, request.second)
@@ -310,14 +324,15 @@ class RallyService:
         )
         caption = texts.compare_caption(
             names, labels, (returns[0], returns[1]), request.period,
-            view.snapshot["provider"], texts.markets_line(view.snapshot),
+            view.snapshot["provider"], self._as_of(view, lang), lang=lang,
         )
         frame = self._frame(view, f"{labels[0]} minus {labels[1]} · {request.period}")
         chart = Chart(
             f"compare:{names[0]}:{names[1]}:{request.period}:v{view.version}",
             functools.partial(render_spread_chart, frame, spread, f"{labels[0]} − {labels[1]}"),
         )
-        return Reply(caption, chart, period_buttons(f"compare:{names[0]}:{names[1]}", request.period))
+        buttons = period_buttons(f"compare:{names[0]}:{names[1]}", request.period)
+        return Reply(caption, chart, buttons)
 
     def _return(self, view: _MarketView, name: str, period: str) -> float | None:
         symbol = self.universe.indices[name].symbol if name in self.universe.indices else name
@@ -325,18 +340,22 @@ class RallyService:
         return None if info is None else info["returns"].get(period)
 
     # ---- /status ------------------------------------------------------------------------
-    async def status(self, next_refresh: dt.datetime | None) -> Reply:
+    async def status(self, next_refresh: dt.datetime | None, lang: str = "en") -> Reply:
         """Provider, last and next refresh, newest bar and open/closed per market."""
         store = self.runtime.store
         snapshot = await store.load_snapshot()
         refresh = await store.load_refresh_status()
         now = self.runtime.clock()
         open_now = {ex: calendars.is_open(ex, now) for ex in EXCHANGE_LABEL}
-        when = next_refresh.astimezone(dt.UTC).isoformat(timespec="seconds") if next_refresh else None
-        text = texts.status_text(snapshot, refresh, open_now, when, self.runtime.provider.name)
+        when = (
+            next_refresh.astimezone(dt.UTC).isoformat(timespec="seconds") if next_refresh else None
+        )
+        text = texts.status_text(
+            snapshot, refresh, open_now, when, self.runtime.provider.name, lang=lang
+        )
         return Reply(text)
 
-    def stale_warnings(self, snapshot: Mapping[str, Any]) -> list[str]:
+    def stale_warnings(self, snapshot: Mapping[str, Any], lang: str = "en") -> list[str]:
         """One line per market that is open now but whose data is older than the limit."""
         generated = dt.datetime.fromisoformat(snapshot["generated_at"])
         now = self.runtime.clock()
@@ -345,7 +364,7 @@ class RallyService:
             return []
         age_minutes = int((now - generated).total_seconds() // 60)
         return [
-            f"{EXCHANGE_LABEL[ex]} is open but data is {age_minutes} min old"
+            t(lang, "market.stale", market=texts.exchange_label(ex, lang), minutes=age_minutes)
             for ex in EXCHANGE_LABEL
             if ex != FX_MARKET and calendars.is_open(ex, now)
         ]

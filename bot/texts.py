@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.analytics.periods import PERIODS
 from bot.analytics.snapshot import Snapshot
 from bot.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
+from bot.i18n import CATALOGUE, t
 from bot.universe import EXCHANGE_LABEL, Universe
 
 CAPTION_LIMIT = 1024
 MESSAGE_LIMIT = 4096
-_MARKET_SHORT = {"XSHG": "SH/SZ", "XHKG": "HK", "XNYS": "NY"}
+_MARKET_SHORT = ("XSHG", "XHKG", "XNYS")
+_SOURCES = {"demo": "source.demo", "yahoo": "source.yahoo", "csv": "source.csv"}
+_TAG = re.compile(r"<[^>]+>")
 
 
 def esc(value: object) -> str:
@@ -21,29 +25,37 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def source_line(provider: str) -> str:
+def source_line(provider: str, lang: str = "en") -> str:
     """Where the numbers come from; demo data always says so."""
-    if provider == "demo":
-        return "⚠️ DEMO data: synthetic prices, not real quotes"
-    return {"yahoo": "Source: Yahoo Finance", "csv": "Source: your CSV files"}.get(
-        provider, f"Source: {esc(provider)}"
-    )
+    key = _SOURCES.get(provider)
+    return t(lang, key) if key else t(lang, "source.other", provider=esc(provider))
 
 
 def chart_source(provider: str) -> str:
-    """The source line printed on charts."""
+    """The source line printed on charts (English: the chart font has no CJK glyphs)."""
     return "Source: DEMO synthetic data" if provider == "demo" else source_line(provider)
 
 
-def markets_line(snapshot: Snapshot) -> str:
-    """'as of SH/SZ 11-25 · HK 11-25 · NY 11-24' from each market's newest bar."""
+def market_dates(snapshot: Snapshot, lang: str = "en") -> str:
+    """'SH/SZ 11-25 · HK 11-25 · NY 11-24' from each market's newest bar; '' before any."""
     markets = snapshot.get("markets", {})
-    parts = [
-        f"{short} {markets[exchange][5:]}"
-        for exchange, short in _MARKET_SHORT.items()
+    return " · ".join(
+        f"{t(lang, f'market.short.{exchange}')} {markets[exchange][5:]}"
+        for exchange in _MARKET_SHORT
         if exchange in markets
-    ]
-    return "as of " + " · ".join(parts) if parts else "no data yet"
+    )
+
+
+def markets_line(snapshot: Snapshot, lang: str = "en") -> str:
+    """'as of SH/SZ 11-25 · HK 11-25 · NY 11-24' from each market's newest bar."""
+    dates = market_dates(snapshot, lang)
+    return t(lang, "as_of", when=dates) if dates else t(lang, "markets.none")
+
+
+def exchange_label(exchange: str, lang: str = "en") -> str:
+    """An exchange's display name in `lang` ('Hong Kong' / '香港')."""
+    key = f"market.{exchange}"
+    return t(lang, key) if key in CATALOGUE else EXCHANGE_LABEL.get(exchange, exchange)
 
 
 def _instrument(snapshot: Snapshot, universe: Universe, key: str) -> Mapping[str, Any] | None:
@@ -57,9 +69,7 @@ def _ret(info: Mapping[str, Any] | None, period: str) -> float | None:
 
 def visible_length(text: str) -> int:
     """Length of an HTML message after Telegram strips tags and decodes entities."""
-    import re  # noqa: PLC0415
-
-    return len(html.unescape(re.sub(r"<[^>]+>", "", text)))
+    return len(html.unescape(_TAG.sub("", text)))
 
 
 def fit(lines: Sequence[str], limit: int) -> str:
@@ -76,54 +86,83 @@ def fit(lines: Sequence[str], limit: int) -> str:
     return text
 
 
+def _verdict(spread: float | None, lang: str) -> str:
+    if spread is not None and spread > 0:
+        return t(lang, "rally.beating")
+    if spread is not None and spread < 0:
+        return t(lang, "rally.lagging")
+    return ""  # level, or unknown (None or NaN)
+
+
 def rally_caption(
-    snapshot: Snapshot, universe: Universe, period: str, warnings: Sequence[str] = ()
+    snapshot: Snapshot,
+    universe: Universe,
+    period: str,
+    warnings: Sequence[str] = (),
+    *,
+    lang: str = "en",
 ) -> str:
     """The /rally caption: boards vs benchmark, basket value change, top 3, ratio, as-of."""
     rally = universe.rally
     bench_key = rally.benchmark
     bench = _instrument(snapshot, universe, bench_key)
     bench_name = universe.indices[bench_key].name
-    lines = [f"<b>China tech rally · {period}</b>"]
+    lines = [f"<b>{t(lang, 'rally.title', period=period)}</b>"]
     if snapshot["provider"] == "demo":
         lines[0] += " · <b>DEMO</b>"
-    lines.append(f"{esc(bench_name)} {fmt_pct(_ret(bench, period))} (benchmark)")
+    lines.append(
+        t(lang, "rally.benchmark", name=esc(bench_name), change=fmt_pct(_ret(bench, period)))
+    )
     for key in rally.boards:
         info = _instrument(snapshot, universe, key)
         spread = snapshot["spreads"].get(f"{key}-{bench_key}", {}).get(period)
-        verdict = ""
-        if spread is not None:
-            verdict = " ▲ beating" if spread > 0 else " ▼ lagging" if spread < 0 else ""
         lines.append(
-            f"{esc(universe.indices[key].name)} <b>{fmt_pct(_ret(info, period))}</b> · "
-            f"{fmt_pp(spread)} vs NDX{verdict}".replace("NDX", esc(_short(bench_name)))
+            t(
+                lang,
+                "rally.board",
+                name=esc(universe.indices[key].name),
+                change=fmt_pct(_ret(info, period)),
+                spread=fmt_pp(spread),
+                bench=esc(_short(bench_name)),
+                verdict=_verdict(spread, lang),
+            )
         )
     basket = snapshot["baskets"].get(rally.basket)
     if basket:
         stats = basket["returns"][period]
         lines.append("")
         lines.append(
-            f"💰 {esc(basket['name'])}: <b>{fmt_usd(stats['value_change_usd'])}</b> "
-            f"(cap-weighted {fmt_pct(stats['cap'])}, {stats['included']}/{basket['members']} "
-            "members)"
+            t(
+                lang,
+                "rally.basket",
+                name=esc(basket["name"]),
+                change=fmt_usd(stats["value_change_usd"]),
+                cap=fmt_pct(stats["cap"]),
+                included=stats["included"],
+                members=basket["members"],
+            )
         )
         top = basket["top_contributors"][period][:3]
         if top:
             movers = " · ".join(f"{esc(m['name'])} {fmt_usd(m['value_change_usd'])}" for m in top)
-            lines.append(f"Top: {movers}")
+            lines.append(t(lang, "rally.top", movers=movers))
     ratio_key = f"{rally.basket}/{rally.compare_basket}"
     ratio = snapshot["ratios"].get(ratio_key)
     compare = snapshot["baskets"].get(rally.compare_basket)
     if ratio is not None and basket and compare:
         lines.append(
-            f"🇨🇳/🇺🇸 AI market cap: <b>{ratio * 100:.1f}%</b> "
-            f"({fmt_usd(basket['value_usd'], signed=False)} vs "
-            f"{fmt_usd(compare['value_usd'], signed=False)})"
+            t(
+                lang,
+                "rally.ratio",
+                ratio=f"{ratio * 100:.1f}%",
+                china=fmt_usd(basket["value_usd"], signed=False),
+                us=fmt_usd(compare["value_usd"], signed=False),
+            )
         )
     lines.append("")
     lines.extend(f"~⚠️ {esc(w)}" for w in warnings)
-    lines.append(f"<i>{markets_line(snapshot)}</i>")
-    lines.append(source_line(snapshot["provider"]))
+    lines.append(f"<i>{markets_line(snapshot, lang)}</i>")
+    lines.append(source_line(snapshot["provider"], lang))
     return fit(lines, CAPTION_LIMIT)
 
 
@@ -131,15 +170,25 @@ def _short(name: str) -> str:
     return {"Nasdaq 100": "NDX"}.get(name, name)
 
 
-def index_caption(snapshot: Snapshot, universe: Universe, key: str, period: str) -> str:
+def index_caption(
+    snapshot: Snapshot, universe: Universe, key: str, period: str, *, lang: str = "en"
+) -> str:
     """The /index caption: last close and every period's return, the chosen one in bold."""
     spec = universe.indices[key]
     info = snapshot["instruments"].get(spec.symbol)
     lines = [f"<b>{esc(spec.name)}</b> ({esc(spec.symbol)}) · {period}"]
     if info is None:
-        lines.append("No data yet.")
+        lines.append(t(lang, "index.no_data"))
     else:
-        lines.append(f"Close {fmt_price(info['close'])} {esc(info['currency'])} on {info['date']}")
+        lines.append(
+            t(
+                lang,
+                "index.close",
+                price=fmt_price(info["close"]),
+                currency=esc(info["currency"]),
+                date=esc(info["date"]),
+            )
+        )
         cells = []
         for p in PERIODS:
             value = fmt_pct(info["returns"].get(p))
@@ -148,13 +197,15 @@ def index_caption(snapshot: Snapshot, universe: Universe, key: str, period: str)
         bench = universe.rally.benchmark
         spread = snapshot["spreads"].get(f"{key}-{bench}", {}).get(period)
         if spread is not None:
-            lines.append(f"vs {esc(universe.indices[bench].name)}: {fmt_pp(spread)}")
-    lines.append(source_line(snapshot["provider"]))
+            lines.append(
+                t(lang, "index.vs", name=esc(universe.indices[bench].name), spread=fmt_pp(spread))
+            )
+    lines.append(source_line(snapshot["provider"], lang))
     return fit(lines, CAPTION_LIMIT)
 
 
 def basket_page(
-    snapshot: Snapshot, key: str, period: str, page: int, per_page: int
+    snapshot: Snapshot, key: str, period: str, page: int, per_page: int, *, lang: str = "en"
 ) -> tuple[str, int]:
     """One page of /basket: members sorted by USD contribution; returns (html, page count)."""
     basket = snapshot["baskets"][key]
@@ -162,14 +213,26 @@ def basket_page(
     moves = basket["moves"][period]
     pages = max(1, -(-len(moves) // per_page))
     page = min(max(page, 0), pages - 1)
+    excluded = (
+        t(lang, "basket.excluded", excluded=stats["excluded"]) if stats["excluded"] else ""
+    )
     lines = [
         f"<b>{esc(basket['name'])} · {period}</b>",
-        f"Value change <b>{fmt_usd(stats['value_change_usd'])}</b> · "
-        f"cap-weighted {fmt_pct(stats['cap'])} · equal-weighted {fmt_pct(stats['equal'])}",
-        f"Value now {fmt_usd(basket['value_usd'], signed=False)} · {stats['included']} of "
-        f"{basket['members']} members included"
-        + (f" ({stats['excluded']} without a base close or share count)"
-           if stats["excluded"] else ""),
+        t(
+            lang,
+            "basket.value_change",
+            change=fmt_usd(stats["value_change_usd"]),
+            cap=fmt_pct(stats["cap"]),
+            equal=fmt_pct(stats["equal"]),
+        ),
+        t(
+            lang,
+            "basket.value_now",
+            value=fmt_usd(basket["value_usd"], signed=False),
+            included=stats["included"],
+            members=basket["members"],
+        )
+        + excluded,
         "",
     ]
     start = page * per_page
@@ -179,34 +242,46 @@ def basket_page(
             f"{fmt_usd(move['value_change_usd'])} ({fmt_pct(move['return'])})"
         )
     lines.append("")
-    lines.append(f"<i>Page {page + 1}/{pages} · shares are latest reported · "
-                 f"{markets_line(snapshot)}</i>")
-    lines.append(source_line(snapshot["provider"]))
+    footer = t(
+        lang, "basket.footer", page=page + 1, pages=pages, markets=markets_line(snapshot, lang)
+    )
+    lines.append(f"<i>{footer}</i>")
+    lines.append(source_line(snapshot["provider"], lang))
     return fit(lines, MESSAGE_LIMIT), pages
 
 
-def compare_caption(
-    names: tuple[str, str], labels: tuple[str, str], returns: tuple[float | None, float | None],
-    period: str, provider: str, as_of: str,
+def compare_caption(  # noqa: PLR0917 - positional order kept for existing callers
+    names: tuple[str, str],
+    labels: tuple[str, str],
+    returns: tuple[float | None, float | None],
+    period: str,
+    provider: str,
+    as_of: str,
+    *,
+    lang: str = "en",
 ) -> str:
     """The /compare caption: both returns and the spread in pp."""
     spread = None if None in returns else returns[0] - returns[1]  # type: ignore[operator]
+    first, second = esc(labels[0]), esc(labels[1])
     lines = [
-        f"<b>{esc(labels[0])} vs {esc(labels[1])} · {period}</b>",
-        f"{esc(labels[0])} {fmt_pct(returns[0])} · {esc(labels[1])} {fmt_pct(returns[1])}",
-        f"Spread: <b>{fmt_pp(spread)}</b>",
-        f"<i>as of {esc(as_of)}</i>",
-        source_line(provider),
+        f"<b>{t(lang, 'compare.title', first=first, second=second, period=period)}</b>",
+        f"{first} {fmt_pct(returns[0])} · {second} {fmt_pct(returns[1])}",
+        t(lang, "compare.spread", spread=fmt_pp(spread)),
+        f"<i>{t(lang, 'as_of', when=esc(as_of))}</i>",
+        source_line(provider, lang),
     ]
     return fit(lines, CAPTION_LIMIT)
 
 
-def chart_caption(labels: Sequence[str], period: str, provider: str, as_of: str) -> str:
+def chart_caption(
+    labels: Sequence[str], period: str, provider: str, as_of: str, *, lang: str = "en"
+) -> str:
     """The /chart caption."""
+    joined = " · ".join(esc(label) for label in labels)
     lines = [
-        f"<b>{' · '.join(esc(label) for label in labels)}</b> · {period}, rebased to 100",
-        f"<i>as of {esc(as_of)}</i>",
-        source_line(provider),
+        t(lang, "chart.caption", labels=joined, period=period),
+        f"<i>{t(lang, 'as_of', when=esc(as_of))}</i>",
+        source_line(provider, lang),
     ]
     return fit(lines, CAPTION_LIMIT)
 
@@ -217,23 +292,49 @@ def status_text(
     open_now: Mapping[str, bool],
     next_refresh: str | None,
     provider: str,
+    *,
+    lang: str = "en",
 ) -> str:
     """The /status message."""
-    lines = ["<b>rallybot status</b>", f"Provider: {esc(provider)}"]
+    lines = [
+        f"<b>{t(lang, 'status.title')}</b>",
+        t(lang, "status.provider", provider=esc(provider)),
+    ]
     if refresh:
         lines.append(
-            f"Last refresh: {esc(refresh['finished_at'])} ({refresh['symbols']} symbols, "
-            f"{len(refresh.get('failures', {}))} failed)"
+            t(
+                lang,
+                "status.last_refresh",
+                at=esc(refresh["finished_at"]),
+                symbols=refresh["symbols"],
+                failed=len(refresh.get("failures", {})),
+            )
         )
     else:
-        lines.append("Last refresh: never")
-    lines.append(f"Next refresh: {esc(next_refresh or 'not scheduled')}")
+        lines.append(t(lang, "status.never"))
+    when = esc(next_refresh) if next_refresh else t(lang, "status.not_scheduled")
+    lines.append(t(lang, "status.next_refresh", at=when))
     markets = (snapshot or {}).get("markets", {})
-    for exchange, label in EXCHANGE_LABEL.items():
-        state = "open" if open_now.get(exchange) else "closed"
-        newest = markets.get(exchange, "none")
-        lines.append(f"{esc(label)}: {state} · newest bar {esc(newest)}")
+    for exchange in EXCHANGE_LABEL:
+        state = t(lang, "status.open" if open_now.get(exchange) else "status.closed")
+        newest = esc(markets[exchange]) if exchange in markets else t(lang, "status.none")
+        lines.append(
+            t(
+                lang,
+                "status.market",
+                market=esc(exchange_label(exchange, lang)),
+                state=state,
+                newest=newest,
+            )
+        )
     if snapshot:
-        lines.append(f"Snapshot v{snapshot.get('version', '?')} as of {esc(snapshot['as_of'])}")
-        lines.append(source_line(snapshot["provider"]))
+        lines.append(
+            t(
+                lang,
+                "status.snapshot",
+                version=snapshot.get("version", "?"),
+                as_of=esc(snapshot["as_of"]),
+            )
+        )
+        lines.append(source_line(snapshot["provider"], lang))
     return fit(lines, MESSAGE_LIMIT)

@@ -80,8 +80,9 @@ def answers(handler: ReplyHandler) -> Callable[[Update, Context], Awaitable[None
 
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register every handler family (imported here to keep bot.app free of handler details)."""
-    from handlers import general, market  # noqa: PLC0415 - families register themselves
+    from handlers import chatops, general, market  # noqa: PLC0415 - families register themselves
 
     market.register(application)
+    chatops.register(application)
     general.register(application)
     general.register_fallback(application)

@@ -9,34 +9,33 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.commands import help_text
 from bot.errors import UserError
+from bot.i18n import t
 from bot.service import Reply
+from bot.texts import esc
 from handlers.common import Context, answers, service
 
 
-def _keys_line(context: Context) -> str:
+def _keys_line(context: Context, lang: str) -> str:
     universe = service(context).universe
-    return (
-        f"Indices: {', '.join(universe.indices)}. Baskets: {', '.join(universe.baskets)}. "
-        "Symbols like 0700.HK work too."
+    return t(
+        lang,
+        "help.keys",
+        indices=", ".join(universe.indices),
+        baskets=", ".join(universe.baskets),
     )
 
 
 @answers
 async def start(update: Update, context: Context, lang: str) -> Reply:
     """/start: what the bot is, then the command list."""
-    intro = (
-        "👋 I track the China tech rally: STAR 50, ChiNext and Hang Seng TECH against the "
-        "Nasdaq 100, and a China AI basket's USD market value. Try /rally."
-    )
-    if lang == "zh":
-        intro = "👋 我跟踪中国科技股行情：科创50、创业板指、恒生科技对比纳斯达克100，以及中国 AI 篮子的美元市值。试试 /rally。"
-    return Reply(intro + "\n\n" + help_text(lang, _keys_line(context)))
+    intro = esc(t(lang, "start.intro"))
+    return Reply(intro + "\n\n" + help_text(lang, _keys_line(context, lang)))
 
 
 @answers
 async def help_command(update: Update, context: Context, lang: str) -> Reply:
     """/help: every command with an example."""
-    return Reply(help_text(lang, _keys_line(context)))
+    return Reply(help_text(lang, _keys_line(context, lang)))
 
 
 @answers

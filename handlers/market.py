@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.errors import UserError
+from bot.i18n import t
 from bot.parsing import (
     BasketRequest,
     CompareRequest,
@@ -21,7 +22,7 @@ from bot.parsing import (
     parse_period,
     parse_rally,
 )
-from bot.service import Reply
+from bot.service import RallyService, Reply
 from handlers.common import Context, answers, language, outbound, service
 
 logger = logging.getLogger(__name__)
@@ -30,28 +31,29 @@ logger = logging.getLogger(__name__)
 @answers
 async def rally(update: Update, context: Context, lang: str) -> Reply:
     """/rally [PERIOD]: the boards vs the benchmark, the AI basket, the cap ratio, a chart."""
-    return await service(context).rally(parse_rally(context.args or []))
+    return await service(context).rally(parse_rally(context.args or []), lang)
 
 
 @answers
 async def index(update: Update, context: Context, lang: str) -> Reply:
     """/index KEY [PERIOD]: one index in detail."""
     svc = service(context)
-    return await svc.index(parse_index(context.args or [], svc.universe))
+    return await svc.index(parse_index(context.args or [], svc.universe), lang)
 
 
 @answers
 async def basket(update: Update, context: Context, lang: str) -> Reply:
     """/basket [KEY] [PERIOD]: members sorted by USD contribution."""
     svc = service(context)
-    return await svc.basket(parse_basket(context.args or [], svc.universe))
+    return await svc.basket(parse_basket(context.args or [], svc.universe), lang=lang)
 
 
 @answers
 async def chart(update: Update, context: Context, lang: str) -> Reply:
     """/chart NAME... [PERIOD]: up to six series rebased to 100."""
     svc = service(context)
-    return await svc.chart(parse_chart(context.args or [], svc.universe, svc.known_symbols()))
+    request = parse_chart(context.args or [], svc.universe, svc.known_symbols())
+    return await svc.chart(request, lang)
 
 
 @answers
@@ -59,7 +61,7 @@ async def compare(update: Update, context: Context, lang: str) -> Reply:
     """/compare A B [PERIOD]: the spread A minus B over time."""
     svc = service(context)
     return await svc.compare(
-        parse_compare(context.args or [], svc.universe, svc.known_symbols())
+        parse_compare(context.args or [], svc.universe, svc.known_symbols()), lang
     )
 
 
@@ -68,7 +70,7 @@ async def status(update: Update, context: Context, lang: str) -> Reply:
     """/status: data source, refreshes and markets."""
     jobs = context.job_queue.get_jobs_by_name("refresh") if context.job_queue else ()
     next_run = jobs[0].next_t if jobs else None
-    return await service(context).status(next_run)
+    return await service(context).status(next_run, lang)
 
 
 async def period_button(update: Update, context: Context) -> None:
@@ -78,13 +80,14 @@ async def period_button(update: Update, context: Context) -> None:
         return
     svc = service(context)
     parts = query.data.split(":")
+    lang = await language(update, context)
     try:
-        reply = await _reply_for_button(svc, parts)
+        reply = await _reply_for_button(svc, parts, lang)
     except UserError as error:
-        await query.answer(error.render(await language(update, context))[:200], show_alert=True)
+        await query.answer(error.render(lang)[:200], show_alert=True)
         return
     if reply is None:
-        await query.answer("This button has expired; send the command again.")
+        await query.answer(t(lang, "button.expired"))
         return
     await query.answer()
     message = query.message
@@ -92,21 +95,22 @@ async def period_button(update: Update, context: Context) -> None:
         await outbound(context).edit(message, reply)  # type: ignore[arg-type]
 
 
-async def _reply_for_button(svc: Any, parts: list[str]) -> Reply | None:
+async def _reply_for_button(svc: RallyService, parts: list[str], lang: str) -> Reply | None:
+    """The answer a button's callback data asks for, in `lang`; None when the data is stale."""
     period = parse_period(parts[-1]) if parts else None
     kind = parts[0]
     if kind == "rally" and len(parts) == 2 and period:
-        return await svc.rally(RallyRequest(period))  # type: ignore[no-any-return]
+        return await svc.rally(RallyRequest(period), lang)
     if kind == "index" and len(parts) == 3 and period and parts[1] in svc.universe.indices:
-        return await svc.index(IndexRequest(parts[1], period))  # type: ignore[no-any-return]
+        return await svc.index(IndexRequest(parts[1], period), lang)
     if kind == "basket" and parts[1:2] and parts[1] in svc.universe.baskets:
         if len(parts) == 3 and period:
-            return await svc.basket(BasketRequest(parts[1], period))  # type: ignore[no-any-return]
+            return await svc.basket(BasketRequest(parts[1], period), lang=lang)
         if len(parts) == 4 and parse_period(parts[2]) and parts[3].isdigit():
             request = BasketRequest(parts[1], parse_period(parts[2]) or "MTD")
-            return await svc.basket(request, int(parts[3]))  # type: ignore[no-any-return]
+            return await svc.basket(request, int(parts[3]), lang=lang)
     if kind == "compare" and len(parts) == 4 and period:
-        return await svc.compare(CompareRequest(parts[1], parts[2], period))  # type: ignore[no-any-return]
+        return await svc.compare(CompareRequest(parts[1], parts[2], period), lang)
     return None
 
 

@@ -25,7 +25,7 @@ OPERATORS = (">", "<", ">=", "<=", "crosses", "crosses_up", "crosses_down")
 CROSSINGS = ("crosses", "crosses_up", "crosses_down")
 EXAMPLE = "/alert star50 mtd > 10%"
 _OP_ALIASES = {"≥": ">=", "≤": "<=", "=>": ">=", "=<": "<="}
-_VALUE = re.compile(r"^([+-−]?)\$?(\d+(?:\.\d+)?)(%|pp|[kmbt])?$", re.IGNORECASE)
+_VALUE = re.compile(r"^([+\-−]?)\$?(\d+(?:\.\d+)?)(%|pp|[kmbt])?$", re.IGNORECASE)
 _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 
 

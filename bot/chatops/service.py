@@ -1,0 +1,302 @@
+"""Chat operations: subscriptions, digests, alerts and settings, and the jobs that send them."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from bot.chatops import texts as chat_texts
+from bot.chatops.alerts import evaluate_alerts
+from bot.chatops.conditions import current_value, parse_alert
+from bot.chatops.schedule import (
+    DEFAULT_TIME,
+    market_traded_since,
+    next_due,
+    parse_time,
+    require_timezone,
+)
+from bot.errors import UserError
+from bot.i18n import LANGUAGES, t
+from bot.outbound import Outbound
+from bot.parsing import RallyRequest, clip
+from bot.runtime import Runtime
+from bot.service import RallyService, Reply
+from bot.storage.chats import MAX_ALERTS_PER_CHAT, ChatSettings, Subscription
+from bot.texts import esc
+
+logger = logging.getLogger(__name__)
+
+DIGEST_LEASE_SECONDS = 300.0
+MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
+SEND_ATTEMPTS = 3
+SUBSCRIBE_EXAMPLE = "/subscribe 08:00 Europe/London"
+
+
+def parse_subscribe(args: Sequence[str], default_tz: str) -> tuple[str, str, bool]:
+    """`[HH:MM] [TZ] [every day]` -> (time, zone, every_day); defaults 16:30 and the chat's zone."""
+    tokens = [a for a in args if a]
+    every_day = False
+    lowered = [x.lower() for x in tokens]
+    if lowered[-2:] == ["every", "day"]:
+        tokens, every_day = tokens[:-2], True
+    elif lowered[-1:] in (["everyday"], ["daily"]):
+        tokens, every_day = tokens[:-1], True
+    if len(tokens) > 2:
+        raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
+    time, zone = DEFAULT_TIME, default_tz
+    for token in tokens:
+        parsed = parse_time(token)
+        if parsed is not None:
+            time = parsed
+        elif token[:1].isdigit():
+            raise UserError("subscribe.time_bad", token=clip(token), example=SUBSCRIBE_EXAMPLE)
+        else:
+            zone = require_timezone(token, SUBSCRIBE_EXAMPLE)
+    return time, zone, every_day
+
+
+class ChatOpsService:
+    """Subscriptions, alerts and settings per chat; the digest and alert jobs."""
+
+    def __init__(self, runtime: Runtime, market: RallyService, outbound: Outbound) -> None:
+        self.runtime = runtime
+        self.chats = runtime.chats
+        self.market = market
+        self.outbound = outbound
+        self.universe = runtime.universe
+
+    # ---- settings -------------------------------------------------------------------------
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """The chat's settings."""
+        return await self.chats.settings(chat_id)
+
+    async def settings(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
+        """/settings: show, or change tz, lang or who."""
+        example = "/settings tz Asia/Shanghai"
+        if args:
+            if len(args) != 2:
+                raise UserError("settings.usage", example=example)
+            name, value = args[0].lower(), args[1]
+            if name == "tz":
+                await self.chats.update_settings(chat_id, tz=require_timezone(value, example))
+            elif name == "lang" and value.lower() in (*LANGUAGES, "auto"):
+                chosen = "" if value.lower() == "auto" else value.lower()
+                await self.chats.update_settings(chat_id, lang=chosen)
+                lang = chosen or lang
+            elif name == "who" and value.lower() in {"everyone", "admins"}:
+                await self.chats.update_settings(chat_id, who=value.lower())
+            else:
+                raise UserError("settings.usage", example=example)
+        current = await self.chats.settings(chat_id)
+        summary = t(
+            lang, "settings.show", tz=esc(current.tz),
+            language=esc(current.lang or t(lang, "lang.auto")), who=t(lang, f"who.{current.who}"),
+        )
+        return Reply(t(lang, "settings.saved", summary=summary) if args else summary)
+
+    # ---- subscriptions --------------------------------------------------------------------
+    async def subscribe(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
+        """/subscribe: save the digest time and say when the next one comes."""
+        settings = await self.chats.settings(chat_id)
+        time, zone, every_day = parse_subscribe(args, settings.tz)
+        now = self.runtime.clock()
+        due = next_due(time, zone, now)
+        existing = await self.chats.subscription(chat_id)
+        subscription = Subscription(
+            time=time, tz=zone, every_day=every_day,
+            last_sent_at=existing.last_sent_at if existing else None,
+            last_slot=existing.last_slot if existing else None,
+        )
+        await self.chats.subscribe(chat_id, subscription, due.timestamp())
+        return Reply(chat_texts.subscribed(time, zone, every_day, due, lang))
+
+    async def unsubscribe(self, chat_id: int, lang: str) -> Reply:
+        """/unsubscribe."""
+        removed = await self.chats.unsubscribe(chat_id)
+        return Reply(esc(t(lang, "unsubscribe.done" if removed else "unsubscribe.none")))
+
+    async def digest(self, chat_id: int, lang: str, consume_log: bool = False) -> Reply:
+        """The digest: caption plus the 1D rally chart."""
+        snapshot = await self.market.snapshot()
+        fired = await self.chats.take_fired_log(chat_id) if consume_log else []
+        caption = chat_texts.digest_caption(snapshot, self.universe, fired, lang)
+        chart = (await self.market.rally(RallyRequest("1D"))).chart
+        return Reply(caption, chart)
+
+    # ---- alerts ---------------------------------------------------------------------------
+    async def add_alert(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
+        """/alert: parse, check the cap, store, confirm with the value now."""
+        condition = parse_alert(args, self.universe, self.universe.price_symbols)
+        if await self.chats.count_alerts(chat_id) >= MAX_ALERTS_PER_CHAT:
+            raise UserError("alert.cap", limit=MAX_ALERTS_PER_CHAT)
+        snapshot = await self.market.snapshot()
+        value = current_value(condition, snapshot, self.universe)
+        created = self.runtime.clock().isoformat(timespec="seconds")
+        record = await self.chats.add_alert(chat_id, condition.to_json(), created)
+        if value is not None:
+            # The first evaluation needs a previous value for crossings: start from now.
+            await self.chats.save_alerts([replace(record, last_value=value)])
+        return Reply(
+            chat_texts.alert_created(record, condition, value, self.universe, snapshot, lang)
+        )
+
+    async def list_alerts(self, chat_id: int, lang: str) -> Reply:
+        """/alerts."""
+        snapshot = await self.chats_snapshot()
+        records = await self.chats.chat_alerts(chat_id)
+        return Reply(chat_texts.alert_list(records, self.universe, snapshot, lang))
+
+    async def chats_snapshot(self) -> dict[str, object]:
+        """The snapshot for labels, or an empty one before the first refresh."""
+        snapshot = await self.runtime.store.load_snapshot()
+        return snapshot or {"instruments": {}}
+
+    async def remove_alert(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
+        """/unalert ID | all."""
+        if len(args) != 1:
+            raise UserError("unalert.usage")
+        token = args[0].lstrip("#").lower()
+        if token == "all":
+            count = await self.chats.remove_all_alerts(chat_id)
+            return Reply(esc(t(lang, "unalert.all", count=count)))
+        if not token.isdigit() or len(token) > 12:
+            raise UserError("unalert.usage")
+        if not await self.chats.remove_alert(chat_id, int(token)):
+            raise UserError("unalert.missing", id=int(token))
+        return Reply(esc(t(lang, "unalert.done", id=int(token))))
+
+    # ---- delivery with Telegram's faults ---------------------------------------------------
+    async def deliver(self, bot: Bot, chat_id: int, reply: Reply) -> int | None:
+        """Send to a chat, handling 403 (forget it), migration (move it) and retries.
+
+        Returns the chat id it was delivered to, or None when it could not be.
+        """
+        target = chat_id
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                await self.outbound.send(bot, target, reply)
+                return target
+            except Forbidden as exc:
+                logger.warning("Chat %s blocked or removed the bot (%s); forgetting it", target, exc)
+                await self.chats.forget_chat(target)
+                return None
+            except ChatMigrated as exc:
+                logger.info("Chat %s moved to %s; moving its state", target, exc.new_chat_id)
+                await self.chats.migrate_chat(target, exc.new_chat_id)
+                target = exc.new_chat_id
+            except RetryAfter as exc:
+                delay = exc.retry_after
+                seconds = delay.total_seconds() if isinstance(delay, dt.timedelta) else delay
+                await asyncio.sleep(float(seconds))
+            except BadRequest as exc:
+                logger.error("Telegram rejected a message to %s: %s", target, exc)
+                return None
+            except TelegramError as exc:
+                logger.warning("Send to %s failed (attempt %d): %s", target, attempt + 1, exc)
+                await asyncio.sleep(0.5 * (attempt + 1))
+        return None
+
+    async def chat_language(self, chat_id: int) -> str:
+        """The chat's language for messages nobody asked for (digests, alerts)."""
+        chosen = (await self.chats.settings(chat_id)).lang
+        return chosen if chosen in LANGUAGES else "en"
+
+    # ---- the digest job -------------------------------------------------------------------
+    async def dispatch_digests(self, bot: Bot) -> int:
+        """Send every due digest exactly once; returns how many went out."""
+        now = self.runtime.clock()
+        claims = await self.chats.claim_due(now.timestamp(), DIGEST_LEASE_SECONDS)
+        if not claims:
+            return 0
+        lease_end = now.timestamp() + DIGEST_LEASE_SECONDS
+        results = await asyncio.gather(
+            *(self._digest_one(bot, chat_id, due, lease_end, now) for chat_id, due in claims),
+            return_exceptions=True,
+        )
+        for (chat_id, _), result in zip(claims, results, strict=True):
+            if isinstance(result, BaseException):
+                logger.error("Digest for chat %s failed", chat_id, exc_info=result)
+        return sum(1 for r in results if r is True)
+
+    async def _digest_one(
+        self, bot: Bot, chat_id: int, due: float, lease_end: float, now: dt.datetime
+    ) -> bool:
+        subscription = await self.chats.subscription(chat_id)
+        if subscription is None:
+            await self.chats.unsubscribe(chat_id)
+            return False
+        due_at = dt.datetime.fromtimestamp(due, dt.UTC)
+        following = next_due(subscription.time, subscription.tz, max(now, due_at))
+        if subscription.last_slot == due:
+            # Delivered before a crash or lapse left the entry due: just reschedule.
+            await self.chats.finish_claim(chat_id, lease_end, following.timestamp())
+            return False
+        if now - due_at > MAX_DIGEST_LATENESS:
+            logger.warning("Skipping chat %s's digest due %s: %s late", chat_id, due_at,
+                           now - due_at)
+            await self._mark(chat_id, subscription, due, None, lease_end, following)
+            return False
+        snapshot = await self.runtime.store.load_snapshot()
+        last_sent = (
+            dt.datetime.fromisoformat(subscription.last_sent_at)
+            if subscription.last_sent_at else None
+        )
+        if snapshot is None or not (
+            subscription.every_day or market_traded_since(snapshot.get("markets", {}), last_sent)
+        ):
+            logger.info("No market traded since chat %s's last digest; skipping", chat_id)
+            await self._mark(chat_id, subscription, due, None, lease_end, following)
+            return False
+        reply = await self.digest(chat_id, await self.chat_language(chat_id), consume_log=True)
+        delivered_to = await self.deliver(bot, chat_id, reply)
+        if delivered_to is None:
+            return False
+        await self._mark(delivered_to, subscription, due, now, lease_end, following)
+        return True
+
+    async def _mark(
+        self, chat_id: int, subscription: Subscription, due: float, sent_at: dt.datetime | None,
+        lease_end: float, following: dt.datetime,
+    ) -> None:
+        subscription.last_slot = due
+        if sent_at is not None:
+            subscription.last_sent_at = sent_at.isoformat(timespec="seconds")
+        await self.chats.save_subscription(chat_id, subscription)
+        if not await self.chats.finish_claim(chat_id, lease_end, following.timestamp()):
+            # A migrated chat's entry moved with it; schedule under the new id.
+            if await self.chats.due_at(chat_id) is None:
+                return
+            await self.chats.client.zadd(
+                self.chats.keys.subscriptions(), {str(chat_id): following.timestamp()}
+            )
+
+    # ---- the alert job --------------------------------------------------------------------
+    async def run_alerts(self, bot: Bot) -> int:
+        """Evaluate every alert on the latest snapshot; send each firing exactly once."""
+        snapshot = await self.runtime.store.load_snapshot()
+        if snapshot is None:
+            return 0
+        version = int(snapshot.get("version", 0))
+        records = await self.chats.all_alerts()
+        outcome = evaluate_alerts(records, snapshot, self.universe, self.runtime.clock())
+        await self.chats.save_alerts(outcome.changed)
+        sent = 0
+        for firing in outcome.firings:
+            if not await self.chats.record_firing(firing.record.id, version):
+                continue  # another process (or an earlier run) already sent this one
+            chat_id = firing.record.chat_id
+            lang = await self.chat_language(chat_id)
+            text = chat_texts.alert_fired(
+                firing.record, firing.condition, firing.value, self.universe, snapshot, lang
+            )
+            await self.chats.log_fired(chat_id, text)
+            if await self.deliver(bot, chat_id, Reply(text)) is not None:
+                sent += 1
+        return sent
+

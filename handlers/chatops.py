@@ -1,0 +1,104 @@
+"""Chat operations: /subscribe, /unsubscribe, /digest, /alert, /alerts, /unalert, /settings."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.chatops.service import ChatOpsService
+from bot.service import Reply
+from handlers.auth import admins_only
+from handlers.common import Context, answers, runtime
+
+logger = logging.getLogger(__name__)
+
+
+def chatops(context: Context) -> ChatOpsService:
+    """The chat-ops service wired in by bot.app."""
+    found: ChatOpsService = context.application.bot_data["chatops"]
+    return found
+
+
+def _chat_id(update: Update) -> int:
+    assert update.effective_chat is not None  # `answers` only calls us with a chat
+    return update.effective_chat.id
+
+
+@answers
+@admins_only
+async def subscribe(update: Update, context: Context, lang: str) -> Reply:
+    """/subscribe [HH:MM] [TZ] [every day]: a daily digest at the chat's local time."""
+    return await chatops(context).subscribe(_chat_id(update), context.args or [], lang)
+
+
+@answers
+@admins_only
+async def unsubscribe(update: Update, context: Context, lang: str) -> Reply:
+    """/unsubscribe: stop the daily digest."""
+    return await chatops(context).unsubscribe(_chat_id(update), lang)
+
+
+@answers
+async def digest(update: Update, context: Context, lang: str) -> Reply:
+    """/digest: the digest, now."""
+    return await chatops(context).digest(_chat_id(update), lang)
+
+
+@answers
+@admins_only
+async def alert(update: Update, context: Context, lang: str) -> Reply:
+    """/alert TARGET METRIC OP VALUE [once|every]: tell this chat when a threshold is crossed."""
+    return await chatops(context).add_alert(_chat_id(update), context.args or [], lang)
+
+
+@answers
+async def alerts(update: Update, context: Context, lang: str) -> Reply:
+    """/alerts: this chat's alerts with ids, state and last firing."""
+    return await chatops(context).list_alerts(_chat_id(update), lang)
+
+
+@answers
+@admins_only
+async def unalert(update: Update, context: Context, lang: str) -> Reply:
+    """/unalert ID | all: remove alerts."""
+    return await chatops(context).remove_alert(_chat_id(update), context.args or [], lang)
+
+
+@answers
+async def settings(update: Update, context: Context, lang: str) -> Reply:
+    """/settings [tz ZONE | lang en|zh | who everyone|admins]: show (anyone) or change (admins)."""
+    if context.args:
+        return await _change_settings(update, context, lang)
+    return await chatops(context).settings(_chat_id(update), [], lang)
+
+
+@admins_only
+async def _change_settings(update: Update, context: Context, lang: str) -> Reply:
+    return await chatops(context).settings(_chat_id(update), context.args or [], lang)
+
+
+async def migrated(update: Update, context: Context) -> None:
+    """A group became a supergroup: move its subscription, alerts and settings."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    await runtime(context).chats.migrate_chat(message.chat_id, message.migrate_to_chat_id)
+    logger.info("Moved chat %s to %s", message.chat_id, message.migrate_to_chat_id)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add the chat-ops commands and the migration handler."""
+    for name, callback in (
+        ("subscribe", subscribe),
+        ("unsubscribe", unsubscribe),
+        ("digest", digest),
+        ("alert", alert),
+        ("alerts", alerts),
+        ("unalert", unalert),
+        ("settings", settings),
+    ):
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
