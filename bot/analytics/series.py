@@ -45,7 +45,7 @@ def spread_series(first: pd.Series, second: pd.Series) -> pd.Series:
 
     Dates are the union of both calendars, each side carried forward, never inner-joined.
     """
-    joined = pd.concat({"a": first, "b": second}, axis=1).sort_index().ffill().dropna()
+    joined = pd.concat({"a": first, "b": second}, axis=1, sort=True).ffill().dropna()
     return (joined["a"] - joined["b"]).astype(float)
 
 

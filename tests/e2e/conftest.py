@@ -17,7 +17,7 @@ FIXED_NOW = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)
 FAST_LIMITS = RateLimits(overall_per_second=1000, group_per_period=1000, group_period_seconds=1)
 
 
-def test_settings(redis_url: str, key_prefix: str) -> Settings:
+def make_settings(redis_url: str, key_prefix: str) -> Settings:
     """Settings for a test bot: demo market, the test Redis under a fresh prefix."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -31,8 +31,22 @@ def test_settings(redis_url: str, key_prefix: str) -> Settings:
 @pytest.fixture
 async def session(redis_url: str, key_prefix: str) -> AsyncIterator[DemoSession]:
     """The real Application polling the local server; limits relaxed so tests stay fast."""
-    settings = test_settings(redis_url, key_prefix)
+    settings = make_settings(redis_url, key_prefix)
     async with DemoSession.open(
         settings, clock=lambda: FIXED_NOW, rate_limits=FAST_LIMITS, schedule_refresh=False
     ) as running:
         yield running
+
+
+class MutableClock:
+    """A clock tests move by hand: the bot's jobs read it, real time does not matter."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward."""
+        self.now += dt.timedelta(**delta)

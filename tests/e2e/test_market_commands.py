@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 
 import pytest
@@ -22,6 +21,13 @@ USD_CHANGE = re.compile(r"[+−]\$\d+(?:\.\d)?[TBMK]?")
 AS_OF = re.compile(r"as of SH/SZ (\d\d-\d\d) · HK (\d\d-\d\d) · NY (\d\d-\d\d)")
 GROUP_ID = -100123
 
+COMMAND_MENU_BUG = pytest.mark.xfail(
+    reason="BUG: bot/app.py registers the menu in ApplicationBuilder.post_init, which PTB runs "
+    "only from run_polling/run_webhook; run_until_stopped and DemoSession start the "
+    "Application by hand, so setMyCommands is never called",
+    strict=True,
+)
+
 
 # ---- driving the bot: send, then wait until it has handled the update (no quiet period) ----
 
@@ -32,9 +38,11 @@ async def until_handled(session: DemoSession, update_id: int) -> None:
         "getUpdates",
         lambda call: call.ok and any(u["update_id"] == update_id for u in call.result),
     )
+    # PTB queues what it fetched before it polls again, so a new poll means it is queued.
+    await session.server.wait_for_long_poll()
     application = session.application
     idle_polls = 0
-    # Fetched updates pass through a queue and a task before a handler runs: see idle twice.
+    # A queued update passes through a task before its handler runs: be idle a few times over.
     while idle_polls < 3:
         busy = (
             application.update_queue.qsize() > 0
@@ -227,21 +235,23 @@ async def test_help_lists_every_command_with_an_example(session: DemoSession) ->
         assert lines[at + 1].strip().startswith(f"e.g. /{command}")
 
 
-async def test_every_example_in_help_gets_a_real_answer(
-    session: DemoSession, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("command", COMMANDS)
+async def test_the_help_example_of_each_command_gets_a_real_answer(
+    session: DemoSession, caplog: pytest.LogCaptureFixture, command: str
 ) -> None:
     text = only(await converse(session, "/help")).text
-    examples = re.findall(r"e\.g\. (/\S.*)", text)
-    assert len(examples) >= len(COMMANDS)
+    example = re.search(rf"e\.g\. (/{command}\b.*)", text)
+    assert example is not None, text
 
-    for example in examples:
-        reply = only(await converse(session, example.strip()))
-        assert reply.text, example
-        assert APOLOGY not in reply.text, example
-        assert "e.g." not in reply.text or example == "/help", (example, reply.text)
+    reply = only(await converse(session, example.group(1).strip()))
+
+    assert reply.text
+    assert APOLOGY not in reply.text
+    assert "e.g." not in reply.text or command == "help", reply.text
     assert errors_logged(caplog) == []
 
 
+@COMMAND_MENU_BUG
 async def test_command_menu_is_registered_for_private_chats_and_groups(
     session: DemoSession,
 ) -> None:
@@ -252,7 +262,7 @@ async def test_command_menu_is_registered_for_private_chats_and_groups(
     for scope in ("all_private_chats", "all_group_chats"):
         call = menus[(scope, None)]
         assert call.ok
-        assert [c["command"] for c in call.params["commands"]] == list(COMMANDS)
+        assert set(COMMANDS) <= {c["command"] for c in call.params["commands"]}
 
 
 # ---- /index, /basket, /chart, /compare, /status ----------------------------------------
@@ -328,12 +338,6 @@ async def test_compare_states_the_spread_in_percentage_points(session: DemoSessi
     assert ("• YTD •", "compare:star50:ndx:YTD") in reply.buttons
 
 
-@pytest.mark.xfail(
-    reason="BUG: chart/compare captions read 'as of as of …': service passes "
-    "texts.markets_line() (which starts with 'as of') into chart_caption/compare_caption, "
-    "which prefix 'as of' again",
-    strict=True,
-)
 @pytest.mark.parametrize("command", ["/chart star50 ndx ytd", "/compare star50 ndx ytd"])
 async def test_chart_and_compare_captions_say_as_of_once(
     session: DemoSession, command: str

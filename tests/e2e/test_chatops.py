@@ -1,0 +1,283 @@
+"""Chat ops end to end: admins, digests exactly once (two processes, restarts), 403, migration."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.demo import DemoSession
+from bot.localapi import LocalBotApi
+from bot.runtime import open_runtime
+from bot.storage.chats import Subscription
+from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, MutableClock, make_settings
+
+GROUP = -100500
+ADMIN, MEMBER, CREATOR = 8, 7, 9
+ADMINS_ONLY = "Only this group's admins can do that."
+
+
+def fast_digests(settings: Settings) -> Settings:
+    """Dispatch digests every 0.1 s so tests wait for ticks, not minutes."""
+    return settings.model_copy(update={"digest_tick_seconds": 0.1})
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock(FIXED_NOW)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[LocalBotApi]:
+    async with LocalBotApi(bot_username="rallybot") as api:
+        api.group_chat(GROUP, "Rally fans")
+        for user_id, name in ((ADMIN, "Ada"), (MEMBER, "Max"), (CREATOR, "Cy")):
+            api.user(user_id, name)
+        api.set_member_status(GROUP, ADMIN, "administrator")
+        api.set_member_status(GROUP, CREATOR, "creator")
+        api.set_member_status(GROUP, MEMBER, "member")
+        yield api
+
+
+@pytest.fixture
+def settings(redis_url: str, key_prefix: str) -> Settings:
+    return fast_digests(make_settings(redis_url, key_prefix))
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> AsyncIterator[DemoSession]:
+    async with DemoSession.open(
+        settings, clock=clock, rate_limits=FAST_LIMITS, schedule_refresh=False, server=server
+    ) as session:
+        yield session
+
+
+@contextlib.asynccontextmanager
+async def second_process(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> AsyncIterator[Any]:
+    """Another bot process on the same Redis: its own client and jobs, no polling."""
+    settings = settings.model_copy(update={"telegram_api_base_url": server.base_url})
+    async with open_runtime(settings, clock) as runtime:
+        application = build_application(runtime, FAST_LIMITS, schedule_refresh=False)
+        async with application:
+            await application.start()
+            try:
+                yield application
+            finally:
+                await application.stop()
+
+
+def texts_to(server: LocalBotApi, chat_id: int, start: int = 0) -> list[str]:
+    """Visible text of every message the server accepted for a chat since `start`."""
+    out = []
+    for call in server.calls[start:]:
+        if call.method in {"sendMessage", "sendPhoto"} and call.ok:
+            if str(call.params.get("chat_id")) == str(chat_id):
+                out.append(str(call.result.get("text") or call.result.get("caption") or ""))
+    return out
+
+
+def digests_to(server: LocalBotApi, chat_id: int) -> list[str]:
+    return [t for t in texts_to(server, chat_id) if "Digest" in t.split("\n", 1)[0]]
+
+
+async def settle(seconds: float = 0.8) -> None:
+    """Let several dispatcher ticks pass, so a duplicate would have time to appear."""
+    await asyncio.sleep(seconds)
+
+
+async def wait_until(predicate: Any, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(0.05)
+
+
+async def test_only_admins_change_a_group_and_everyone_reads(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    async with running(settings, clock, server) as bot:
+        group = server.world.resolve_chat(GROUP)
+        member = server.user(MEMBER)
+        for command in ("/subscribe@rallybot", "/alert@rallybot star50 mtd > 10%",
+                        "/unalert@rallybot all", "/settings@rallybot who everyone",
+                        "/unsubscribe@rallybot"):
+            replies = await bot.ask(command, chat=group, user=member)
+            assert [r.text for r in replies] == [ADMINS_ONLY], command
+        assert await bot.runtime.chats.subscription(GROUP) is None
+        assert await bot.runtime.chats.count_alerts(GROUP) == 0
+
+        replies = await bot.ask("/alerts@rallybot", chat=group, user=member)
+        assert "No alerts yet" in replies[0].text
+        replies = await bot.ask("/settings@rallybot", chat=group, user=member)
+        assert "Who may change things: admins" in replies[0].text
+
+        replies = await bot.ask("/subscribe@rallybot", chat=group, user=server.user(ADMIN))
+        assert "Daily digest at 16:30 Asia/Hong_Kong" in replies[0].text
+        assert "Next: Wed 25 Nov 16:30 HKT" in replies[0].text
+        replies = await bot.ask(
+            "/alert@rallybot star50 mtd > 10%", chat=group, user=server.user(CREATOR)
+        )
+        assert replies[0].text.startswith("✅ Alert #")
+        assert "STAR 50 MTD return > +10.0%" in replies[0].text
+
+        # An admin may open changes to everyone.
+        await bot.ask("/settings@rallybot who everyone", chat=group, user=server.user(ADMIN))
+        replies = await bot.ask("/unsubscribe@rallybot", chat=group, user=member)
+        assert replies[0].text == "📭 Daily digest stopped."
+
+
+async def test_an_anonymous_admin_can_subscribe(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    async with running(settings, clock, server) as bot:
+        start = len(server.calls)
+        server.send_text(GROUP, None, "/subscribe@rallybot 09:15 Asia/Shanghai", sender_chat=GROUP)
+        replies = await bot.replies(GROUP, start, 10)
+        assert "Daily digest at 09:15 Asia/Shanghai" in replies[0].text
+        assert await bot.runtime.chats.subscription(GROUP) is not None
+
+
+async def test_a_digest_a_minute_ahead_arrives_exactly_once(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    async with running(settings, clock, server) as bot:
+        replies = await bot.ask("/subscribe 15:01")  # 15:00 in Hong Kong now
+        assert "Next: Wed 25 Nov 15:01 HKT" in replies[0].text
+        await settle()
+        assert digests_to(server, bot.chat.id) == []  # not due yet
+        clock.advance(minutes=1, seconds=5)
+        await wait_until(lambda: digests_to(server, bot.chat.id))
+        await settle()
+        clock.advance(hours=2)
+        await settle()
+        digests = digests_to(server, bot.chat.id)
+        assert len(digests) == 1
+        assert digests[0].startswith("📰 Digest · 2026-11-25")
+        due = await bot.runtime.chats.due_at(bot.chat.id)
+        assert due == (FIXED_NOW.replace(hour=7, minute=1)).timestamp() + 86400
+
+
+async def test_two_processes_send_each_digest_and_each_firing_once(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    chats = [server.private_chat(5000 + i, f"P{i}").id for i in range(6)]
+    async with running(settings, clock, server) as bot, second_process(
+        settings, clock, server
+    ) as other:
+        for chat_id in chats:
+            await bot.runtime.chats.subscribe(
+                chat_id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
+            )
+        await wait_until(lambda: all(digests_to(server, c) for c in chats))
+        await settle()
+        assert [len(digests_to(server, c)) for c in chats] == [1] * len(chats)
+
+        replies = await bot.ask("/alert ndx price > 1")  # true already
+        assert replies[0].text.startswith("✅ Alert #")
+        start = len(server.calls)
+        both = [bot.application.bot_data["chatops"], other.bot_data["chatops"]]
+        sent = await asyncio.gather(
+            both[0].run_alerts(bot.application.bot), both[1].run_alerts(other.bot)
+        )
+        assert sorted(sent) == [0, 1]
+        fired = [t for t in texts_to(server, bot.chat.id, start) if t.startswith("Alert #")]
+        assert len(fired) == 1
+        assert "Nasdaq 100 price > 1" in fired[0]
+
+
+async def test_a_restart_sends_nothing_twice_and_keeps_state(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    async with running(settings, clock, server) as bot:
+        await bot.ask("/subscribe 15:00")
+        await bot.ask("/alert ndx price > 1 every")
+        await bot.ask("/alert star50 mtd > 50%")
+        await bot.runtime.chats.subscribe(
+            bot.chat.id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
+        )
+        await wait_until(lambda: digests_to(server, bot.chat.id))
+        assert await bot.application.bot_data["chatops"].run_alerts(bot.application.bot) == 1
+        chat_id = bot.chat.id
+    sent_before = len(texts_to(server, chat_id))
+
+    clock.advance(minutes=5)
+    async with running(settings, clock, server) as bot:
+        await settle()
+        assert await bot.application.bot_data["chatops"].run_alerts(bot.application.bot) == 0
+        assert len(texts_to(server, chat_id)) == sent_before
+        listing = (await bot.ask("/alerts"))[0].text
+        assert "Nasdaq 100 price > 1" in listing
+        assert "STAR 50 MTD return > +50.0%" in listing
+        assert await bot.runtime.chats.subscription(chat_id) is not None
+
+
+async def test_a_chat_answering_403_is_forgotten_while_others_get_digests(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    blocked, fine = (server.private_chat(6001, "Gone").id, server.private_chat(6002, "Here").id)
+    async with running(settings, clock, server) as bot:
+        store = bot.runtime.chats
+        await store.add_alert(blocked, {"target": "ndx", "kind": "index", "metric": "price",
+                                        "op": ">", "threshold": 1e9, "unit": "price"}, "now")
+        server.block_chat(blocked)
+        for chat_id in (blocked, fine):
+            await store.subscribe(
+                chat_id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
+            )
+        await wait_until(lambda: digests_to(server, fine))
+        await settle()
+        assert await store.subscription(blocked) is None
+        assert await store.count_alerts(blocked) == 0
+        assert len(digests_to(server, fine)) == 1
+        forbidden = [c for c in server.calls if c.status == 403]
+        assert forbidden, "the blocked chat was never tried"
+
+
+async def test_a_migrated_group_keeps_its_alerts_and_gets_its_digest(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    new_id = -1009990001
+    async with running(settings, clock, server) as bot:
+        group = server.world.resolve_chat(GROUP)
+        await bot.ask("/alert@rallybot star50-ndx mtd > 5pp", chat=group, user=server.user(ADMIN))
+        await bot.runtime.chats.subscribe(
+            GROUP, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() + 3600
+        )
+        server.migrate_group(GROUP, new_id, announce=False)
+        # The next digest to the old id meets "group chat was upgraded": state moves, then sends.
+        clock.advance(hours=1, seconds=1)
+        await wait_until(lambda: digests_to(server, new_id))
+        assert await bot.runtime.chats.count_alerts(GROUP) == 0
+        assert await bot.runtime.chats.count_alerts(new_id) == 1
+        assert await bot.runtime.chats.subscription(new_id) is not None
+        supergroup = server.world.resolve_chat(new_id)
+        listing = await bot.ask("/alerts@rallybot", chat=supergroup, user=server.user(MEMBER))
+        assert "STAR 50 − Nasdaq 100 MTD spread > +5.0 pp" in listing[0].text
+
+
+async def test_the_migration_service_message_moves_state(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    new_id = -1009990002
+    async with running(settings, clock, server) as bot:
+        group = server.world.resolve_chat(GROUP)
+        await bot.ask("/alert@rallybot hstech price crosses 7", chat=group, user=server.user(ADMIN))
+        server.migrate_group(GROUP, new_id, announce=True)
+        store = bot.runtime.chats
+        for _ in range(100):
+            if await store.count_alerts(new_id) == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert await store.count_alerts(new_id) == 1
+        assert await store.count_alerts(GROUP) == 0
