@@ -157,8 +157,13 @@ def _framed_figure(frame: ChartFrame, panel_heights: Sequence[float]) -> tuple[F
             rect=(0.0, bottom, 1.0, top - bottom), h_pad=0.06, w_pad=0.1, hspace=0.0
         )
     )
-    grid = figure.add_gridspec(len(panel_heights), 1, height_ratios=list(panel_heights))
-    axes = [figure.add_subplot(grid[row, 0]) for row in range(len(panel_heights))]
+    # One subfigure per panel: constrained layout then sizes each panel's left margin on its
+    # own, so long bar labels below do not squeeze the line chart above.
+    panels = figure.subfigures(len(panel_heights), 1, height_ratios=list(panel_heights))
+    panels = list(panels) if len(panel_heights) > 1 else [panels]
+    axes = [panel.add_subplot(1, 1, 1) for panel in panels]
+    for panel in panels:
+        panel.set_facecolor(style.BACKGROUND)
     _draw_frame(figure, frame, height)
     return figure, axes
 
