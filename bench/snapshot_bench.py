@@ -82,11 +82,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     default_time, rows, cols = median_seconds(load_universe(), args.runs)
-    print(f"snapshot, default universe ({cols} symbols x {rows} days): "
-          f"median {default_time * 1000:.1f} ms over {args.runs} runs")
+    print(
+        f"snapshot, default universe ({cols} symbols x {rows} days): "
+        f"median {default_time * 1000:.1f} ms over {args.runs} runs"
+    )
     big_time, rows, cols = median_seconds(synthetic_universe(500), args.runs)
-    print(f"snapshot, synthetic 500-symbol universe ({cols} symbols x {rows} days): "
-          f"median {big_time * 1000:.1f} ms over {args.runs} runs")
+    print(
+        f"snapshot, synthetic 500-symbol universe ({cols} symbols x {rows} days): "
+        f"median {big_time * 1000:.1f} ms over {args.runs} runs"
+    )
     print(f"ratio 500-symbol / default: {big_time / default_time:.2f}x")
 
 

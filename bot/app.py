@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import html
 import logging
 import signal
@@ -12,7 +11,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.constants import FloodLimit, ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
@@ -93,9 +97,7 @@ def build_application(
     jobs.run_repeating(
         digest_job, interval=settings.digest_tick_seconds, first=0.5, name=DIGEST_JOB
     )
-    logger.info(
-        "Registered commands: %s", ", ".join(f"/{c.name}" for c in COMMANDS)
-    )
+    logger.info("Registered commands: %s", ", ".join(f"/{c.name}" for c in COMMANDS))
     return application
 
 
@@ -121,7 +123,10 @@ async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         await refresh_market(
-            runtime.provider, store, runtime.universe, runtime.clock(),
+            runtime.provider,
+            store,
+            runtime.universe,
+            runtime.clock(),
             runtime.settings.history_days,
         )
     except DataError as exc:

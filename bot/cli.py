@@ -102,7 +102,7 @@ async def _ensure_fresh(runtime: Runtime, console: Console) -> None:
             runtime.universe,
             now,
             runtime.settings.history_days,
-            progress=lambda message: spinner.update(message),
+            progress=spinner.update,
         )
 
 
@@ -134,7 +134,7 @@ async def _refresh(settings: Settings) -> int:
                 runtime.universe,
                 runtime.clock(),
                 settings.history_days,
-                progress=lambda message: spinner.update(message),
+                progress=spinner.update,
             )
     console.print(
         f"Stored {report.rows} rows for {report.symbols} symbols "
@@ -163,9 +163,7 @@ async def _run(settings: Settings) -> int:
 
 def _offline_settings(settings: Settings, data: str) -> Settings:
     """The demo's settings: the chosen offline market data under a key prefix of its own."""
-    checked = Settings.model_validate(
-        {**settings.model_dump(by_alias=True), "MARKET_DATA": data}
-    )
+    checked = Settings.model_validate({**settings.model_dump(by_alias=True), "MARKET_DATA": data})
     return checked.model_copy(update={"redis_prefix": f"{settings.redis_prefix}-demo"})
 
 
@@ -187,13 +185,15 @@ async def _ask(settings: Settings, text: str, out: Path) -> int:
 
 
 async def _demo(settings: Settings, out: Path) -> int:
-    print("Starting the offline demo: embedded Valkey, demo market data, a local Telegram server...")
+    print(
+        "Starting the offline demo: embedded Valkey, demo market data, a local Telegram server..."
+    )
     async with DemoSession.open(settings) as session:
         print(
             "Ready. You are chatting with rallybot in a private chat. Type a command such as\n"
             "  /rally ytd   /basket   /chart star50 hstech ndx ytd   /help\n"
             "Press a button of the last answer with !LABEL (e.g. !YTD). Ctrl-D or /quit ends.\n"
-            f"Charts are written to {out.resolve()}/"
+            f"Charts are written to {out}/"
         )
         last: list[BotReply] = []
         turn = 0

@@ -29,9 +29,7 @@ class Settings(BaseSettings):
     )
 
     telegram_bot_token: SecretStr = Field(default=SecretStr(""), alias="TELEGRAM_BOT_TOKEN")
-    telegram_api_base_url: str = Field(
-        default=DEFAULT_API_BASE_URL, alias="TELEGRAM_API_BASE_URL"
-    )
+    telegram_api_base_url: str = Field(default=DEFAULT_API_BASE_URL, alias="TELEGRAM_API_BASE_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     redis_prefix: str = Field(default="rally", alias="RALLYBOT_REDIS_PREFIX")
     market_data: str = Field(default="yahoo", alias="MARKET_DATA")
@@ -59,7 +57,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
-        if self.webhook_url and not (self.webhook_secret and self.webhook_secret.get_secret_value()):
+        if self.webhook_url and not (
+            self.webhook_secret and self.webhook_secret.get_secret_value()
+        ):
             raise ValueError("WEBHOOK_URL is set, so WEBHOOK_SECRET must be set too")
         return self
 

@@ -102,7 +102,10 @@ class DemoSession:
             )
             async with open_runtime(settings, clock) as runtime:
                 await refresh_market(
-                    runtime.provider, runtime.store, runtime.universe, clock(),
+                    runtime.provider,
+                    runtime.store,
+                    runtime.universe,
+                    clock(),
                     settings.history_days,
                 )
                 application = build_application(runtime, rate_limits, schedule_refresh)
@@ -135,7 +138,11 @@ class DemoSession:
         return await self.replies(target.id, start, timeout)
 
     async def press(
-        self, message_id: int, data: str, chat: SimChat | None = None, timeout: float = 30.0  # noqa: ASYNC109
+        self,
+        message_id: int,
+        data: str,
+        chat: SimChat | None = None,
+        timeout: float = 30.0,  # noqa: ASYNC109
     ) -> list[BotReply]:
         """Press an inline button and collect what the bot edits or sends."""
         target = chat or self.chat
@@ -145,6 +152,7 @@ class DemoSession:
 
     async def replies(self, chat_id: int, start: int, timeout: float) -> list[BotReply]:  # noqa: ASYNC109
         """Sends and edits to `chat_id` from call index `start` on, once the bot goes quiet."""
+
         def is_reply(call: RecordedCall) -> bool:
             return call.method in _SENDS and str(call.params.get("chat_id")) == str(chat_id)
 
@@ -159,7 +167,10 @@ class DemoSession:
 
 
 async def _first_reply(
-    server: LocalBotApi, is_reply: Any, start: int, timeout: float  # noqa: ASYNC109
+    server: LocalBotApi,
+    is_reply: Any,
+    start: int,
+    timeout: float,  # noqa: ASYNC109
 ) -> int:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

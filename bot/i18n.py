@@ -208,6 +208,8 @@ def t(lang: str, key: str, **params: Any) -> str:
         return key
     template = entry.get(lang) or entry[DEFAULT_LANGUAGE]
     return template.format(**params)
+
+
 from bot.chatops.messages import MESSAGES as _CHATOPS_MESSAGES  # noqa: E402 - appended catalogue
 
 CATALOGUE.update(_CHATOPS_MESSAGES)

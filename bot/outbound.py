@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -33,7 +34,10 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in reply.buttons]
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
     )
 
 
@@ -120,11 +124,12 @@ class Outbound:
             await self._remember(chart, message)
             return message
         chunks = split_message(reply.text)
-        message = None
+        sent: Message | None = None
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            message = await with_network_retries(
-                lambda chunk=chunk, last=last: bot.send_message(  # type: ignore[misc]
+            sent = await with_network_retries(
+                functools.partial(
+                    bot.send_message,
                     chat_id,
                     chunk,
                     parse_mode=ParseMode.HTML,
@@ -133,8 +138,8 @@ class Outbound:
                     disable_web_page_preview=True,
                 )
             )
-        assert message is not None
-        return message
+        assert sent is not None  # split_message always yields a chunk
+        return sent
 
     async def edit(self, message: Message, reply: Reply) -> None:
         """Replace a message's chart, caption and buttons in place (period buttons)."""

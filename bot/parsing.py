@@ -128,7 +128,9 @@ def parse_basket(args: Sequence[str], universe: Universe) -> BasketRequest:
     key = rest[0].lower()
     if key not in universe.baskets:
         raise UserError(
-            "basket.unknown", token=clip(rest[0]), keys=", ".join(universe.baskets),
+            "basket.unknown",
+            token=clip(rest[0]),
+            keys=", ".join(universe.baskets),
             example=example,
         )
     return BasketRequest(key, period)

@@ -123,9 +123,7 @@ async def current_snapshot(
     closes = await store.read_closes(universe.all_symbols)
     meta = with_defaults(await store.read_meta(universe.price_symbols), universe)
     day = as_of or market_today(now)
-    return await asyncio.to_thread(
-        compute_snapshot, closes, meta, universe, day, now, provider
-    )
+    return await asyncio.to_thread(compute_snapshot, closes, meta, universe, day, now, provider)
 
 
 def with_defaults(meta: dict[str, SymbolMeta], universe: Universe) -> dict[str, SymbolMeta]:
@@ -141,4 +139,3 @@ def with_defaults(meta: dict[str, SymbolMeta], universe: Universe) -> dict[str, 
                 exchange=exchange,
             )
     return filled
-

@@ -43,7 +43,9 @@ def _header(snapshot: Snapshot) -> Text:
     demo = snapshot["provider"] == "demo"
     text = Text()
     if demo:
-        text.append("DEMO DATA - synthetic prices, not real quotes\n", style="bold black on yellow")
+        text.append(
+            "DEMO DATA - synthetic prices, not real quotes\n", style="bold black on yellow"
+        )
     text.append(f"China tech rally report as of {snapshot['as_of']}", style="bold")
     text.append(f"  (source: {source_label(snapshot['provider'])}; ")
     text.append(f"computed {snapshot['generated_at']})\n")
@@ -77,7 +79,10 @@ def _indices(snapshot: Snapshot, universe: Universe) -> Table:
             table.add_row(key, spec.name, "no data", "", *[""] * len(PERIODS))
             continue
         table.add_row(
-            key, info["name"], info["date"], fmt_price(info["close"]),
+            key,
+            info["name"],
+            info["date"],
+            fmt_price(info["close"]),
             *_return_cells(info["returns"]),
         )
     return table
@@ -130,7 +135,9 @@ def _contributors(snapshot: Snapshot, key: str) -> Table:
 
 
 def _movers(moves: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{m['name']} ({m['symbol']}) {fmt_usd(m['value_change_usd'])}" for m in moves)
+    return "\n".join(
+        f"{m['name']} ({m['symbol']}) {fmt_usd(m['value_change_usd'])}" for m in moves
+    )
 
 
 def _ratios(snapshot: Snapshot) -> Table:

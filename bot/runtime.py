@@ -61,7 +61,9 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
         keys = Keys(settings.redis_prefix)
         store = MarketStore(client, keys)
         provider = make_provider(settings, universe, clock)
-        yield Runtime(settings, universe, client, store, ChatStore(client, keys), provider, clock, url)
+        yield Runtime(
+            settings, universe, client, store, ChatStore(client, keys), provider, clock, url
+        )
     finally:
         await client.aclose()
         if embedded is not None:

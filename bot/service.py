@@ -86,11 +86,7 @@ class _MarketView:
 
 def period_buttons(prefix: str, current: str) -> tuple[tuple[Button, ...], ...]:
     """One row of 1D · 5D · MTD · YTD · 1Y buttons; the current one is marked."""
-    return (
-        tuple(
-            Button(f"• {p} •" if p == current else p, f"{prefix}:{p}") for p in PERIODS
-        ),
-    )
+    return (tuple(Button(f"• {p} •" if p == current else p, f"{prefix}:{p}") for p in PERIODS),)
 
 
 class RallyService:
@@ -282,8 +278,10 @@ class RallyService:
         view = await self._market()
         labels = [self._label(n) for n in request.names]
         lines = [
-            Line(f"{label} {self._period_change(view, name, request.period)}",
-                 self._series(view, name, request.period))
+            Line(
+                f"{label} {self._period_change(view, name, request.period)}",
+                self._series(view, name, request.period),
+            )
             for name, label in zip(request.names, labels, strict=True)
         ]
         missing = [label for label, line in zip(labels, lines, strict=True) if line.values.empty]
@@ -319,12 +317,15 @@ class RallyService:
             missing = ", ".join(lbl for lbl, s in zip(labels, series, strict=True) if s.empty)
             raise UserError("data.no_series", names=missing, period=request.period)
         spread = spread_series(series[0] / 100 - 1, series[1] / 100 - 1) * 100
-        returns = tuple(
-            self._return(view, n, request.period) for n in names
-        )
+        returns = tuple(self._return(view, n, request.period) for n in names)
         caption = texts.compare_caption(
-            names, labels, (returns[0], returns[1]), request.period,
-            view.snapshot["provider"], self._as_of(view, lang), lang=lang,
+            names,
+            labels,
+            (returns[0], returns[1]),
+            request.period,
+            view.snapshot["provider"],
+            self._as_of(view, lang),
+            lang=lang,
         )
         frame = self._frame(view, f"{labels[0]} minus {labels[1]} · {request.period}")
         chart = Chart(

@@ -213,9 +213,7 @@ def basket_page(
     moves = basket["moves"][period]
     pages = max(1, -(-len(moves) // per_page))
     page = min(max(page, 0), pages - 1)
-    excluded = (
-        t(lang, "basket.excluded", excluded=stats["excluded"]) if stats["excluded"] else ""
-    )
+    excluded = t(lang, "basket.excluded", excluded=stats["excluded"]) if stats["excluded"] else ""
     lines = [
         f"<b>{esc(basket['name'])} · {period}</b>",
         t(
@@ -250,7 +248,7 @@ def basket_page(
     return fit(lines, MESSAGE_LIMIT), pages
 
 
-def compare_caption(  # noqa: PLR0917 - positional order kept for existing callers
+def compare_caption(
     names: tuple[str, str],
     labels: tuple[str, str],
     returns: tuple[float | None, float | None],

@@ -175,7 +175,7 @@ def _check_key(key: str, where: str, source: str) -> None:
 def _index(key: str, body: Any, source: str) -> IndexSpec:
     _check_key(key, "indices", source)
     if not isinstance(body, dict) or not isinstance(body.get("symbol"), str):
-        raise ConfigError(f"{source}: [indices.{key}] needs symbol = \"...\"")
+        raise ConfigError(f'{source}: [indices.{key}] needs symbol = "..."')
     symbol = body["symbol"]
     exchange = body.get("exchange")
     if exchange is None:
@@ -220,7 +220,9 @@ def _fx(currency: str, body: Any, source: str) -> FxSpec:
         return FxSpec(currency=currency, symbol=body, invert=False)
     if isinstance(body, dict) and isinstance(body.get("symbol"), str):
         return FxSpec(currency=currency, symbol=body["symbol"], invert=bool(body.get("invert")))
-    raise ConfigError(f"{source}: fx.{currency} must be \"SYMBOL\" or {{ symbol = ..., invert = true }}")
+    raise ConfigError(
+        f'{source}: fx.{currency} must be "SYMBOL" or {{ symbol = ..., invert = true }}'
+    )
 
 
 def _rally(

@@ -159,8 +159,10 @@ def _framed_figure(frame: ChartFrame, panel_heights: Sequence[float]) -> tuple[F
     )
     # One subfigure per panel: constrained layout then sizes each panel's left margin on its
     # own, so long bar labels below do not squeeze the line chart above.
-    panels = figure.subfigures(len(panel_heights), 1, height_ratios=list(panel_heights))
-    panels = list(panels) if len(panel_heights) > 1 else [panels]
+    grid = figure.subfigures(
+        len(panel_heights), 1, height_ratios=list(panel_heights), squeeze=False
+    )
+    panels = [grid[row, 0] for row in range(len(panel_heights))]
     axes = [panel.add_subplot(1, 1, 1) for panel in panels]
     for panel in panels:
         panel.set_facecolor(style.BACKGROUND)

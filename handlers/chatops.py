@@ -68,7 +68,7 @@ async def unalert(update: Update, context: Context, lang: str) -> Reply:
 
 
 @answers
-async def settings(update: Update, context: Context, lang: str) -> Reply:
+async def settings(update: Update, context: Context, lang: str) -> Reply | None:
     """/settings [tz ZONE | lang en|zh | who everyone|admins]: show (anyone) or change (admins)."""
     if context.args:
         return await _change_settings(update, context, lang)

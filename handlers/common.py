@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -58,7 +58,7 @@ async def language(update: Update, context: Context) -> str:
     return user_language(update)
 
 
-def answers(handler: ReplyHandler) -> Callable[[Update, Context], Awaitable[None]]:
+def answers(handler: ReplyHandler) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """Send what the handler returns as a reply; a UserError becomes a short helpful reply."""
 
     @functools.wraps(handler)

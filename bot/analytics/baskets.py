@@ -83,9 +83,7 @@ def member_values(
     is missing. Shares are the latest reported count, applied to every date.
     """
     frame = anchors.reindex(list(members))
-    shares = pd.Series(
-        [_shares(meta.get(m)) for m in members], index=frame.index, dtype=float
-    )
+    shares = pd.Series([_shares(meta.get(m)) for m in members], index=frame.index, dtype=float)
     currencies = [_currency(meta.get(m)) for m in members]
     values = pd.DataFrame(index=frame.index)
 
@@ -135,7 +133,9 @@ def basket_performance(
         ]
     return BasketResult(
         members=len(members),
-        value_usd=float(values["value"].sum(min_count=1)) if values["value"].notna().any() else 0.0,
+        value_usd=float(values["value"].sum(min_count=1))
+        if values["value"].notna().any()
+        else 0.0,
         periods=periods,
         moves=moves,
     )

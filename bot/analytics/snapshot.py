@@ -80,7 +80,7 @@ def compute_snapshot(
         ratios[f"{main}/{compare}"] = None
 
     markets: dict[str, str] = {}
-    for symbol, info in instruments.items():
+    for info in instruments.values():
         exchange = info["exchange"]
         markets[exchange] = max(markets.get(exchange, ""), info["date"])
 
@@ -147,4 +147,4 @@ def _num(value: Any) -> float | None:
 
 
 def _day(value: Any) -> str:
-    return pd.Timestamp(value).date().isoformat()
+    return str(pd.Timestamp(value).date().isoformat())

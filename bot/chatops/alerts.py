@@ -74,7 +74,8 @@ def evaluate_alerts(
     stamp = now.isoformat(timespec="seconds")
     firings: list[Firing] = []
     changed: list[AlertRecord] = []
-    for i in np.flatnonzero(fires | (new_armed != armed) | ~np.isnan(current)):
+    for index in np.flatnonzero(fires | (new_armed != armed) | ~np.isnan(current)):
+        i = int(index)
         record = records[i]
         value = None if np.isnan(current[i]) else float(current[i])
         updated = AlertRecord(

@@ -58,16 +58,25 @@ class Condition:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
-            "target": self.target, "kind": self.kind, "metric": self.metric, "op": self.op,
-            "threshold": self.threshold, "unit": self.unit, "repeat": self.repeat,
+            "target": self.target,
+            "kind": self.kind,
+            "metric": self.metric,
+            "op": self.op,
+            "threshold": self.threshold,
+            "unit": self.unit,
+            "repeat": self.repeat,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Condition:
         """The inverse of to_json."""
         return cls(
-            target=str(data["target"]), kind=data["kind"], metric=str(data["metric"]),
-            op=str(data["op"]), threshold=float(data["threshold"]), unit=data["unit"],
+            target=str(data["target"]),
+            kind=data["kind"],
+            metric=str(data["metric"]),
+            op=str(data["op"]),
+            threshold=float(data["threshold"]),
+            unit=data["unit"],
             repeat=data.get("repeat", "once"),
         )
 
@@ -91,7 +100,9 @@ def _trim(number: float) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def _target(token: str, universe: Universe, known_symbols: Sequence[str]) -> tuple[str, TargetKind]:
+def _target(
+    token: str, universe: Universe, known_symbols: Sequence[str]
+) -> tuple[str, TargetKind]:
     lowered = token.lower()
     if lowered in universe.indices:
         return lowered, "index"
@@ -107,13 +118,16 @@ def _target(token: str, universe: Universe, known_symbols: Sequence[str]) -> tup
     if token.upper() in by_upper:
         return by_upper[token.upper()], "symbol"
     raise UserError(
-        "alert.target_unknown", token=clip(token), indices=", ".join(universe.indices),
-        baskets=", ".join(universe.baskets), example=EXAMPLE,
+        "alert.target_unknown",
+        token=clip(token),
+        indices=", ".join(universe.indices),
+        baskets=", ".join(universe.baskets),
+        example=EXAMPLE,
     )
 
 
 def parse_value(token: str) -> tuple[float, str | None]:
-    """'12%' -> (0.12, '%'), '5pp' -> (0.05, 'pp'), '1.2T' -> (1.2e12, 't'), '6000' -> (6000, None)."""
+    """A threshold and its unit: '12%' -> (0.12, '%'), '1.2T' -> (1.2e12, 't'), '6000' plain."""
     match = _VALUE.match(token.strip())
     if match is None:
         raise UserError("alert.value_bad", token=clip(token), example=EXAMPLE)
@@ -149,7 +163,9 @@ def parse_alert(
         period = parse_period(rest[1])
         if period is None:
             raise UserError(
-                "period.invalid", token=clip(rest[1]), periods=", ".join(PERIODS),
+                "period.invalid",
+                token=clip(rest[1]),
+                periods=", ".join(PERIODS),
                 example="/alert china_ai value ytd >= 500B",
             )
         metric = f"value:{period}"
@@ -163,9 +179,7 @@ def parse_alert(
         else:
             period = parse_period(metric_token)
             if period is None:
-                raise UserError(
-                    "alert.metric_bad", token=clip(metric_token), example=EXAMPLE
-                )
+                raise UserError("alert.metric_bad", token=clip(metric_token), example=EXAMPLE)
             metric = period
     op = _OP_ALIASES.get(op_token, op_token.lower())
     if op not in OPERATORS:
@@ -181,21 +195,29 @@ def _unit_for(kind: TargetKind, metric: str, suffix: str | None, token: str) -> 
     """Check the value's unit fits the metric; say what to write instead when it does not."""
     if metric.startswith("value:"):
         if kind != "basket":
-            raise UserError("alert.value_needs_basket", example="/alert china_ai value ytd >= 500B")
+            raise UserError(
+                "alert.value_needs_basket", example="/alert china_ai value ytd >= 500B"
+            )
         if suffix in {"%", "pp"}:
-            raise UserError("alert.value_needs_usd", token=clip(token),
-                            example="/alert china_ai value ytd >= 500B")
+            raise UserError(
+                "alert.value_needs_usd",
+                token=clip(token),
+                example="/alert china_ai value ytd >= 500B",
+            )
         return "usd"
     if metric == "price":
         if kind in {"basket", "spread"}:
             raise UserError("alert.no_price", example="/alert hstech price crosses 6000")
         if suffix in {"%", "pp"}:
-            raise UserError("alert.price_plain", token=clip(token),
-                            example="/alert hstech price crosses 6000")
+            raise UserError(
+                "alert.price_plain", token=clip(token), example="/alert hstech price crosses 6000"
+            )
         return "price"
     if kind == "spread":
         if suffix != "pp":
-            raise UserError("alert.spread_pp", token=clip(token), example="/alert star50-ndx mtd > 5pp")
+            raise UserError(
+                "alert.spread_pp", token=clip(token), example="/alert star50-ndx mtd > 5pp"
+            )
         return "pp"
     if suffix != "%":
         raise UserError("alert.return_pct", token=clip(token), example=EXAMPLE)
@@ -212,7 +234,9 @@ def current_value(
         if basket is None or period is None:
             return None
         stats = basket["returns"][period]
-        value = stats["value_change_usd"] if condition.metric.startswith("value:") else stats["cap"]
+        value = (
+            stats["value_change_usd"] if condition.metric.startswith("value:") else stats["cap"]
+        )
         if stats["included"] == 0:
             return None
         return None if value is None else float(value)
@@ -229,7 +253,9 @@ def current_value(
     return _instrument_value(snapshot, symbol, period)
 
 
-def _instrument_value(snapshot: Mapping[str, Any], symbol: str, period: str | None) -> float | None:
+def _instrument_value(
+    snapshot: Mapping[str, Any], symbol: str, period: str | None
+) -> float | None:
     info = snapshot["instruments"].get(symbol)
     if info is None:
         return None
@@ -249,10 +275,24 @@ def evaluate(
         up = both & (previous <= thresholds) & above_now
         down = both & (previous >= thresholds) & below_now
         result = np.select(
-            [ops == ">", ops == "<", ops == ">=", ops == "<=", ops == "crosses",
-             ops == "crosses_up", ops == "crosses_down"],
-            [above_now, below_now, known & (now >= thresholds), known & (now <= thresholds),
-             up | down, up, down],
+            [
+                ops == ">",
+                ops == "<",
+                ops == ">=",
+                ops == "<=",
+                ops == "crosses",
+                ops == "crosses_up",
+                ops == "crosses_down",
+            ],
+            [
+                above_now,
+                below_now,
+                known & (now >= thresholds),
+                known & (now <= thresholds),
+                up | down,
+                up,
+                down,
+            ],
             default=False,
         )
     del above_before, below_before

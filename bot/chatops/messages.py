@@ -21,7 +21,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "alert.metric_bad": {
         "en": "“{token}” is not a metric. Use price, 1d, 5d, mtd, ytd, 1y or value PERIOD, "
         "e.g. {example}",
-        "zh": "“{token}” 不是有效指标。可用 price、1d、5d、mtd、ytd、1y 或 value 区间，例如 {example}",
+        "zh": "“{token}” 不是有效指标。可用 price、1d、5d、mtd、ytd、1y 或 value 区间，"
+        "例如 {example}",
     },
     "alert.op_bad": {
         "en": "“{token}” is not a comparison. Use one of {ops}, e.g. {example}",
@@ -96,7 +97,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     # metric and operator words used in conditions
     "metric.price": {"en": "price", "zh": "价格"},
     "metric.return": {"en": "{period} return", "zh": "{period} 涨跌幅"},
-    "metric.basket_return": {"en": "{period} cap-weighted return", "zh": "{period} 市值加权涨跌幅"},
+    "metric.basket_return": {
+        "en": "{period} cap-weighted return",
+        "zh": "{period} 市值加权涨跌幅",
+    },
     "metric.value": {"en": "{period} value change", "zh": "{period} 市值变化"},
     "metric.spread": {"en": "{period} spread", "zh": "{period} 涨幅差"},
     "op.>": {"en": ">", "zh": "高于"},
@@ -149,7 +153,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # settings and permissions
     "settings.show": {
-        "en": "<b>Settings</b>\nTime zone: {tz}\nLanguage: {language}\nWho may change things: {who}\n"
+        "en": "<b>Settings</b>\nTime zone: {tz}\nLanguage: {language}\n"
+        "Who may change things: {who}\n"
         "Change with /settings tz Asia/Shanghai, /settings lang zh, /settings who everyone",
         "zh": "<b>设置</b>\n时区：{tz}\n语言：{language}\n可修改设置的人：{who}\n"
         "修改示例：/settings tz Asia/Shanghai、/settings lang en、/settings who admins",

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -39,7 +40,7 @@ SUBSCRIBE_EXAMPLE = "/subscribe 08:00 Europe/London"
 
 
 def parse_subscribe(args: Sequence[str], default_tz: str) -> tuple[str, str, bool]:
-    """`[HH:MM] [TZ] [every day]` -> (time, zone, every_day); defaults 16:30 and the chat's zone."""
+    """`[HH:MM] [TZ] [every day]` -> (time, zone, every_day); default 16:30 in the chat's zone."""
     tokens = [a for a in args if a]
     every_day = False
     lowered = [x.lower() for x in tokens]
@@ -95,8 +96,11 @@ class ChatOpsService:
                 raise UserError("settings.usage", example=example)
         current = await self.chats.settings(chat_id)
         summary = t(
-            lang, "settings.show", tz=esc(current.tz),
-            language=esc(current.lang or t(lang, "lang.auto")), who=t(lang, f"who.{current.who}"),
+            lang,
+            "settings.show",
+            tz=esc(current.tz),
+            language=esc(current.lang or t(lang, "lang.auto")),
+            who=t(lang, f"who.{current.who}"),
         )
         return Reply(t(lang, "settings.saved", summary=summary) if args else summary)
 
@@ -109,7 +113,9 @@ class ChatOpsService:
         due = next_due(time, zone, now)
         existing = await self.chats.subscription(chat_id)
         subscription = Subscription(
-            time=time, tz=zone, every_day=every_day,
+            time=time,
+            tz=zone,
+            every_day=every_day,
             last_sent_at=existing.last_sent_at if existing else None,
             last_slot=existing.last_slot if existing else None,
         )
@@ -152,7 +158,7 @@ class ChatOpsService:
         records = await self.chats.chat_alerts(chat_id)
         return Reply(chat_texts.alert_list(records, self.universe, snapshot, lang))
 
-    async def chats_snapshot(self) -> dict[str, object]:
+    async def chats_snapshot(self) -> dict[str, Any]:
         """The snapshot for labels, or an empty one before the first refresh."""
         snapshot = await self.runtime.store.load_snapshot()
         return snapshot or {"instruments": {}}
@@ -183,7 +189,9 @@ class ChatOpsService:
                 await self.outbound.send(bot, target, reply)
                 return target
             except Forbidden as exc:
-                logger.warning("Chat %s blocked or removed the bot (%s); forgetting it", target, exc)
+                logger.warning(
+                    "Chat %s blocked or removed the bot (%s); forgetting it", target, exc
+                )
                 await self.chats.forget_chat(target)
                 return None
             except ChatMigrated as exc:
@@ -238,14 +246,16 @@ class ChatOpsService:
             await self.chats.finish_claim(chat_id, lease_end, following.timestamp())
             return False
         if now - due_at > MAX_DIGEST_LATENESS:
-            logger.warning("Skipping chat %s's digest due %s: %s late", chat_id, due_at,
-                           now - due_at)
+            logger.warning(
+                "Skipping chat %s's digest due %s: %s late", chat_id, due_at, now - due_at
+            )
             await self._mark(chat_id, subscription, due, None, lease_end, following)
             return False
         snapshot = await self.runtime.store.load_snapshot()
         last_sent = (
             dt.datetime.fromisoformat(subscription.last_sent_at)
-            if subscription.last_sent_at else None
+            if subscription.last_sent_at
+            else None
         )
         if snapshot is None or not (
             subscription.every_day or market_traded_since(snapshot.get("markets", {}), last_sent)
@@ -261,8 +271,13 @@ class ChatOpsService:
         return True
 
     async def _mark(
-        self, chat_id: int, subscription: Subscription, due: float, sent_at: dt.datetime | None,
-        lease_end: float, following: dt.datetime,
+        self,
+        chat_id: int,
+        subscription: Subscription,
+        due: float,
+        sent_at: dt.datetime | None,
+        lease_end: float,
+        following: dt.datetime,
     ) -> None:
         subscription.last_slot = due
         if sent_at is not None:
@@ -299,4 +314,3 @@ class ChatOpsService:
             if await self.deliver(bot, chat_id, Reply(text)) is not None:
                 sent += 1
         return sent
-

@@ -64,25 +64,38 @@ def describe(
 
 
 def alert_created(
-    record: AlertRecord, condition: Condition, value: float | None, universe: Universe,
-    snapshot: Mapping[str, Any], lang: str,
+    record: AlertRecord,
+    condition: Condition,
+    value: float | None,
+    universe: Universe,
+    snapshot: Mapping[str, Any],
+    lang: str,
 ) -> str:
     """The confirmation of a new alert, with the value now."""
     repeat = t(lang, "alert.repeat_every" if condition.repeat == "every" else "alert.repeat_once")
     return t(
-        lang, "alert.created", id=record.id,
+        lang,
+        "alert.created",
+        id=record.id,
         condition=describe(condition, universe, snapshot, lang),
-        value=esc(format_value(value, condition)), repeat=esc(repeat),
+        value=esc(format_value(value, condition)),
+        repeat=esc(repeat),
     )
 
 
 def alert_fired(
-    record: AlertRecord, condition: Condition, value: float, universe: Universe,
-    snapshot: Mapping[str, Any], lang: str,
+    record: AlertRecord,
+    condition: Condition,
+    value: float,
+    universe: Universe,
+    snapshot: Mapping[str, Any],
+    lang: str,
 ) -> str:
     """The message a firing sends; starts with 'Alert' in English."""
     return t(
-        lang, "alert.fired", id=record.id,
+        lang,
+        "alert.fired",
+        id=record.id,
         condition=describe(condition, universe, snapshot, lang),
         value=esc(format_value(value, condition)),
     )
@@ -150,8 +163,13 @@ def digest_caption(
         lines.append(
             esc(
                 t(
-                    lang, "digest.board", name=spec.name, day=fmt_pct(_ret(info, "1D")),
-                    month=fmt_pct(_ret(info, "MTD")), spread=fmt_pp(spread), bench="NDX",
+                    lang,
+                    "digest.board",
+                    name=spec.name,
+                    day=fmt_pct(_ret(info, "1D")),
+                    month=fmt_pct(_ret(info, "MTD")),
+                    spread=fmt_pp(spread),
+                    bench="NDX",
                 )
             )
         )
@@ -162,7 +180,9 @@ def digest_caption(
         lines.append(
             esc(
                 t(
-                    lang, "digest.basket", name=basket["name"],
+                    lang,
+                    "digest.basket",
+                    name=basket["name"],
                     day=f"{fmt_usd(day['value_change_usd'])} ({fmt_pct(day['cap'])})",
                     month=f"{fmt_usd(month['value_change_usd'])} ({fmt_pct(month['cap'])})",
                 )
@@ -178,8 +198,8 @@ def digest_caption(
         lines.append(esc(t(lang, "digest.fired")))
         lines.extend(f"~• {line}" for line in fired)
     lines.append("")
-    lines.append(f"<i>{markets_line(snapshot)}</i>")
-    lines.append(source_line(snapshot["provider"]))
+    lines.append(f"<i>{markets_line(dict(snapshot), lang)}</i>")
+    lines.append(source_line(snapshot["provider"], lang))
     return fit(lines, CAPTION_LIMIT)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as redis
 
 from bot.storage.keys import Keys
+from bot.storage.keys import text as _text
 
 MAX_ALERTS_PER_CHAT = 50
 FIRED_LOG_LIMIT = 20
@@ -18,7 +19,8 @@ FIRED_LOG_LIMIT = 20
 # the lease end, so a second process (or this one after a crash) only sees it again once
 # the lease has lapsed, which is how an unfinished claim gets retried.
 _CLAIM_DUE = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[3])
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],
+                      'WITHSCORES', 'LIMIT', 0, ARGV[3])
 for i = 1, #due, 2 do
   redis.call('ZADD', KEYS[1], ARGV[2], due[i])
 end
@@ -98,7 +100,7 @@ class ChatStore:
     async def settings(self, chat_id: int) -> ChatSettings:
         """The chat's settings (defaults where unset)."""
         raw = await self.client.hgetall(self.keys.chat(chat_id))
-        values = {k.decode(): v.decode() for k, v in raw.items()}
+        values = {_text(k): _text(v) for k, v in raw.items()}
         return ChatSettings(
             tz=values.get("tz", ChatSettings.tz),
             lang=values.get("lang") or None,
@@ -107,7 +109,7 @@ class ChatStore:
 
     async def update_settings(self, chat_id: int, **changes: str) -> ChatSettings:
         """Change some settings; returns them all."""
-        await self.client.hset(self.keys.chat(chat_id), mapping=changes)
+        await self.client.hset(self.keys.chat(chat_id), mapping=cast("Mapping[Any, Any]", changes))
         return await self.settings(chat_id)
 
     # ---- subscriptions --------------------------------------------------------------------
@@ -140,20 +142,16 @@ class ChatStore:
         score = await self.client.zscore(self.keys.subscriptions(), str(chat_id))
         return float(score) if score is not None else None
 
-    async def claim_due(self, now: float, lease_seconds: float, limit: int = 500) -> list[
-        tuple[int, float]
-    ]:
+    async def claim_due(
+        self, now: float, lease_seconds: float, limit: int = 500
+    ) -> list[tuple[int, float]]:
         """Atomically claim due digests: [(chat_id, due_at)], each held for the lease."""
         lease_end = now + lease_seconds
-        reply = await self._claim(
-            keys=[self.keys.subscriptions()], args=[now, lease_end, limit]
-        )
+        reply = await self._claim(keys=[self.keys.subscriptions()], args=[now, lease_end, limit])
         pairs = list(zip(reply[::2], reply[1::2], strict=True))
         return [(int(member), float(score)) for member, score in pairs]
 
-    async def finish_claim(
-        self, chat_id: int, lease_end: float, next_due: float
-    ) -> bool:
+    async def finish_claim(self, chat_id: int, lease_end: float, next_due: float) -> bool:
         """Schedule the next digest if our claim still holds; False when it lapsed."""
         done = await self._finish(
             keys=[self.keys.subscriptions()], args=[str(chat_id), lease_end, next_due]
@@ -161,7 +159,9 @@ class ChatStore:
         return bool(done)
 
     # ---- alerts ---------------------------------------------------------------------------
-    async def add_alert(self, chat_id: int, condition: Mapping[str, Any], created_at: str) -> AlertRecord:
+    async def add_alert(
+        self, chat_id: int, condition: Mapping[str, Any], created_at: str
+    ) -> AlertRecord:
         """Store a new alert; UserError-free: the caller checks the cap first."""
         alert_id = int(await self.client.incr(self.keys.alert_ids()))
         record = AlertRecord(alert_id, chat_id, dict(condition), created_at)
@@ -196,7 +196,7 @@ class ChatStore:
         existing = await self.client.hmget(self.keys.alerts(), list(batch))
         kept = {k: v for (k, v), old in zip(batch.items(), existing, strict=True) if old}
         if kept:
-            await self.client.hset(self.keys.alerts(), mapping=kept)
+            await self.client.hset(self.keys.alerts(), mapping=cast("Mapping[Any, Any]", kept))
 
     async def remove_alert(self, chat_id: int, alert_id: int) -> bool:
         """Delete one of the chat's alerts; False if the chat has no such alert."""
@@ -208,7 +208,7 @@ class ChatStore:
 
     async def remove_all_alerts(self, chat_id: int) -> int:
         """Delete every alert of the chat; how many."""
-        ids = [i.decode() for i in await self.client.smembers(self.keys.chat_alerts(chat_id))]
+        ids = [_text(i) for i in await self.client.smembers(self.keys.chat_alerts(chat_id))]
         async with self.client.pipeline(transaction=True) as pipe:
             if ids:
                 pipe.hdel(self.keys.alerts(), *ids)
@@ -239,7 +239,7 @@ class ChatStore:
             pipe.lrange(key, 0, -1)
             pipe.delete(key)
             items, _ = await pipe.execute()
-        return [i.decode() for i in items]
+        return [_text(i) for i in items]
 
     # ---- whole-chat operations ------------------------------------------------------------
     async def forget_chat(self, chat_id: int) -> None:
@@ -255,7 +255,9 @@ class ChatStore:
         settings = await self.client.hgetall(self.keys.chat(old_id))
         alerts = await self.chat_alerts(old_id)
         if settings:
-            await self.client.hset(self.keys.chat(new_id), mapping=settings)
+            await self.client.hset(
+                self.keys.chat(new_id), mapping=cast("Mapping[Any, Any]", settings)
+            )
         if subscription is not None:
             await self.subscribe(new_id, subscription, due if due is not None else 0.0)
         for record in alerts:

@@ -96,3 +96,8 @@ class Keys:
     def subscription(self, chat_id: int) -> str:
         """One chat's digest subscription (JSON)."""
         return self._chat("digest", str(chat_id))
+
+
+def text(value: bytes | str) -> str:
+    """A Redis reply as str (clients here return bytes)."""
+    return value.decode() if isinstance(value, bytes) else value

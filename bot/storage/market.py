@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import redis.asyncio as redis
@@ -14,6 +14,7 @@ import redis.asyncio as redis
 from bot.analytics.snapshot import Snapshot
 from bot.data.base import SymbolMeta
 from bot.storage.keys import CHART_TTL_SECONDS, MARKET_TTL_SECONDS, Keys
+from bot.storage.keys import text as _text
 
 
 class MarketStore:
@@ -55,7 +56,7 @@ class MarketStore:
     async def read_closes(self, symbols: Iterable[str] | None = None) -> pd.DataFrame:
         """Stored closes as a frame: tz-naive date index, a column per symbol with data."""
         if symbols is None:
-            symbols = sorted(s.decode() for s in await self.client.smembers(self.keys.symbols()))
+            symbols = sorted(_text(s) for s in await self.client.smembers(self.keys.symbols()))
         wanted = list(dict.fromkeys(symbols))
         async with self.client.pipeline(transaction=False) as pipe:
             for symbol in wanted:
@@ -65,7 +66,7 @@ class MarketStore:
         for symbol, reply in zip(wanted, replies, strict=True):
             if not reply:
                 continue
-            dates = pd.to_datetime([k.decode() for k in reply])
+            dates = pd.to_datetime([_text(k) for k in reply])
             values = [float(v) for v in reply.values()]
             columns[symbol] = pd.Series(values, index=dates, dtype=float)
         if not columns:
@@ -84,7 +85,7 @@ class MarketStore:
         newest: dict[str, dt.date] = {}
         for symbol, fields in zip(wanted, replies, strict=True):
             if fields:
-                newest[symbol] = dt.date.fromisoformat(max(f.decode() for f in fields))
+                newest[symbol] = dt.date.fromisoformat(max(_text(f) for f in fields))
         return newest
 
     async def write_meta(self, meta: Mapping[str, SymbolMeta], fetched_at: dt.datetime) -> None:
@@ -92,7 +93,7 @@ class MarketStore:
         async with self.client.pipeline(transaction=False) as pipe:
             for symbol, info in meta.items():
                 key = self.keys.meta(symbol)
-                pipe.hset(key, mapping=_meta_fields(info))
+                pipe.hset(key, mapping=cast("Mapping[Any, Any]", _meta_fields(info)))
                 pipe.expire(key, MARKET_TTL_SECONDS)
             pipe.set(self.keys.meta_fetched_at(), fetched_at.isoformat(), ex=MARKET_TTL_SECONDS)
             await pipe.execute()
@@ -113,7 +114,7 @@ class MarketStore:
     async def meta_fetched_at(self) -> dt.datetime | None:
         """When metadata was last fetched, if ever."""
         raw = await self.client.get(self.keys.meta_fetched_at())
-        return dt.datetime.fromisoformat(raw.decode()) if raw else None
+        return dt.datetime.fromisoformat(_text(raw)) if raw else None
 
     async def save_snapshot(self, snapshot: Snapshot) -> int:
         """Store a new snapshot and return its version number."""
@@ -153,7 +154,7 @@ class MarketStore:
             "if redis.call('get', KEYS[1]) == ARGV[1] then "
             "return redis.call('del', KEYS[1]) end return 0"
         )
-        await self.client.eval(script, 1, self.keys.refresh_lock(), owner)  # type: ignore[misc]
+        await self.client.eval(script, 1, self.keys.refresh_lock(), owner)
 
     async def save_chart(self, name: str, png: bytes) -> None:
         """Keep a rendered chart for reuse."""
@@ -162,7 +163,7 @@ class MarketStore:
     async def load_chart(self, name: str) -> bytes | None:
         """A rendered chart, if kept."""
         raw = await self.client.get(self.keys.chart(name))
-        return bytes(raw) if raw is not None else None
+        return raw if isinstance(raw, bytes) else None
 
     async def save_file_id(self, name: str, file_id: str) -> None:
         """Remember Telegram's file_id of an uploaded chart."""
@@ -171,7 +172,7 @@ class MarketStore:
     async def load_file_id(self, name: str) -> str | None:
         """Telegram's file_id of an uploaded chart, if it was uploaded."""
         raw = await self.client.get(self.keys.chart_file_id(name))
-        return raw.decode() if raw is not None else None
+        return _text(raw) if raw is not None else None
 
 
 def _meta_fields(info: SymbolMeta) -> dict[str, str]:
@@ -185,7 +186,7 @@ def _meta_fields(info: SymbolMeta) -> dict[str, str]:
 
 
 def _meta_from(symbol: str, reply: Mapping[bytes, bytes]) -> SymbolMeta:
-    fields = {k.decode(): v.decode() for k, v in reply.items()}
+    fields = {_text(k): _text(v) for k, v in reply.items()}
     shares = fields.get("shares", "")
     return SymbolMeta(
         symbol=symbol,

@@ -117,7 +117,11 @@ UNIVERSE = parse_universe(
 
 def test_snapshot_spreads_ratio_and_schema() -> None:
     snapshot = compute_snapshot(
-        CLOSES, META, UNIVERSE, dt.date(2025, 1, 2), dt.datetime(2025, 1, 2, 12, tzinfo=dt.UTC),
+        CLOSES,
+        META,
+        UNIVERSE,
+        dt.date(2025, 1, 2),
+        dt.datetime(2025, 1, 2, 12, tzinfo=dt.UTC),
         "demo",
     )
     # Index One +10%, Index Two +2%: spread +8 pp (as a fraction 0.08).

@@ -42,7 +42,11 @@ def test_basket_value_over_time_uses_fx_of_each_day_and_fills_holidays() -> None
         {"HKD": FxSpec("HKD", "HKDUSD=X", False), "CNY": FxSpec("CNY", "CNYUSD=X", False)},
     )
     values = basket_value_series(
-        closes, ["A.HK", "B.SS"], meta, rates, pd.Timestamp("2025-01-02"),
+        closes,
+        ["A.HK", "B.SS"],
+        meta,
+        rates,
+        pd.Timestamp("2025-01-02"),
         pd.Timestamp("2025-01-06"),
     )
     # 2nd: 10*80*0.125 + 100*10*0.2 = 100 + 200; 3rd: 120 + 200 (B carried); 6th: 132 + 220.

@@ -72,14 +72,22 @@ def _basket(snapshot: Snapshot, universe: Universe, lang: str) -> str:
 def _compare(snapshot: Snapshot, universe: Universe, lang: str) -> str:
     returns = (_return(snapshot, universe, "star50"), _return(snapshot, universe, "ndx"))
     return compare_caption(
-        ("star50", "ndx"), ("STAR 50", "Nasdaq 100"), returns, PERIOD, "demo",
-        market_dates(snapshot, lang), lang=lang,
+        ("star50", "ndx"),
+        ("STAR 50", "Nasdaq 100"),
+        returns,
+        PERIOD,
+        "demo",
+        market_dates(snapshot, lang),
+        lang=lang,
     )
 
 
 def _chart(snapshot: Snapshot, universe: Universe, lang: str) -> str:
     return chart_caption(
-        ["STAR 50", "ChiNext", "Nasdaq 100"], PERIOD, "demo", market_dates(snapshot, lang),
+        ["STAR 50", "ChiNext", "Nasdaq 100"],
+        PERIOD,
+        "demo",
+        market_dates(snapshot, lang),
         lang=lang,
     )
 
@@ -165,15 +173,39 @@ def test_chinese_text_is_chinese_and_keeps_the_numbers(
 @pytest.mark.parametrize(
     ("name", "render", "expected"),
     [
-        ("rally", _rally, ["China tech rally · YTD", "(benchmark)", "vs NDX", "💰",
-                           "(cap-weighted ", "Top: ", "AI market cap", "<i>as of SH/SZ "]),
+        (
+            "rally",
+            _rally,
+            [
+                "China tech rally · YTD",
+                "(benchmark)",
+                "vs NDX",
+                "💰",
+                "(cap-weighted ",
+                "Top: ",
+                "AI market cap",
+                "<i>as of SH/SZ ",
+            ],
+        ),
         ("index", _index, ["<b>STAR 50</b> (000688.SS) · YTD", "Close ", "vs Nasdaq 100: "]),
         ("basket", _basket, ["Value change <b>", "cap-weighted", "Page 1/3 · shares are "]),
-        ("compare", _compare, ["<b>STAR 50 vs Nasdaq 100 · YTD</b>", "Spread: <b>",
-                               "<i>as of SH/SZ "]),
+        (
+            "compare",
+            _compare,
+            ["<b>STAR 50 vs Nasdaq 100 · YTD</b>", "Spread: <b>", "<i>as of SH/SZ "],
+        ),
         ("chart", _chart, [" · YTD, rebased to 100", "<i>as of SH/SZ "]),
-        ("status", _status, ["<b>rallybot status</b>", "Provider: demo", "(54 symbols, 1 failed)",
-                             "Hong Kong: open", "Shanghai/Shenzhen: closed"]),
+        (
+            "status",
+            _status,
+            [
+                "<b>rallybot status</b>",
+                "Provider: demo",
+                "(54 symbols, 1 failed)",
+                "Hong Kong: open",
+                "Shanghai/Shenzhen: closed",
+            ],
+        ),
     ],
     ids=TEXT_IDS,
 )
@@ -188,8 +220,20 @@ def test_english_wording_is_unchanged(
 @pytest.mark.parametrize(
     ("name", "render", "expected"),
     [
-        ("rally", _rally, ["中国科技股行情 · YTD", "（基准）", "相对 NDX", "跑输", "市值变化",
-                           "按市值加权", "成分股", "<i>截至 沪深 "]),
+        (
+            "rally",
+            _rally,
+            [
+                "中国科技股行情 · YTD",
+                "（基准）",
+                "相对 NDX",
+                "跑输",
+                "市值变化",
+                "按市值加权",
+                "成分股",
+                "<i>截至 沪深 ",
+            ],
+        ),
         ("index", _index, ["收盘", "相对 Nasdaq 100："]),
         ("basket", _basket, ["市值变化 <b>", "按市值加权", "第 1/3 页"]),
         ("compare", _compare, ["STAR 50 对比 Nasdaq 100 · YTD", "涨幅差：", "<i>截至 沪深 "]),
@@ -245,10 +289,16 @@ def test_source_line_names_the_provider(provider: str, lang: str, expected: str)
 @pytest.mark.parametrize(
     ("markets", "lang", "expected"),
     [
-        ({"XSHG": "2026-11-20", "XHKG": "2026-11-20", "XNYS": "2026-11-19"}, "en",
-         "as of SH/SZ 11-20 · HK 11-20 · NY 11-19"),
-        ({"XSHG": "2026-11-20", "XHKG": "2026-11-20", "XNYS": "2026-11-19"}, "zh",
-         "截至 沪深 11-20 · 港股 11-20 · 美股 11-19"),
+        (
+            {"XSHG": "2026-11-20", "XHKG": "2026-11-20", "XNYS": "2026-11-19"},
+            "en",
+            "as of SH/SZ 11-20 · HK 11-20 · NY 11-19",
+        ),
+        (
+            {"XSHG": "2026-11-20", "XHKG": "2026-11-20", "XNYS": "2026-11-19"},
+            "zh",
+            "截至 沪深 11-20 · 港股 11-20 · 美股 11-19",
+        ),
         ({"XNYS": "2026-11-19"}, "en", "as of NY 11-19"),
         ({}, "en", "no data yet"),
         ({}, "zh", "暂无数据"),
@@ -262,8 +312,12 @@ def test_markets_line_lists_each_markets_newest_bar(
 
 @pytest.mark.parametrize(
     ("exchange", "lang", "expected"),
-    [("XSHG", "en", "Shanghai/Shenzhen"), ("XHKG", "zh", "香港"), ("XNYS", "zh", "纽约"),
-     ("XLON", "zh", "XLON")],
+    [
+        ("XSHG", "en", "Shanghai/Shenzhen"),
+        ("XHKG", "zh", "香港"),
+        ("XNYS", "zh", "纽约"),
+        ("XLON", "zh", "XLON"),
+    ],
 )
 def test_exchange_label_translates_known_exchanges(
     exchange: str, lang: str, expected: str

@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from bot.errors import ConfigError
-from bot.universe import FX_MARKET, HONG_KONG, NEW_YORK, SHANGHAI, exchange_of, load_universe, parse_universe
+from bot.universe import (
+    FX_MARKET,
+    HONG_KONG,
+    NEW_YORK,
+    SHANGHAI,
+    exchange_of,
+    load_universe,
+    parse_universe,
+)
 
 VALID: dict[str, Any] = {
     "indices": {

@@ -112,7 +112,9 @@ async def session(redis_url: str) -> AsyncIterator[DemoSession]:
     """One bot for every row of this module, under a key prefix of its own."""
     settings = e2e.make_settings(redis_url, f"test-{uuid.uuid4().hex[:12]}")
     async with DemoSession.open(
-        settings, clock=lambda: e2e.FIXED_NOW, rate_limits=e2e.FAST_LIMITS,
+        settings,
+        clock=lambda: e2e.FIXED_NOW,
+        rate_limits=e2e.FAST_LIMITS,
         schedule_refresh=False,
     ) as running:
         yield running

@@ -77,12 +77,13 @@ async def second_process(
 
 def texts_to(server: LocalBotApi, chat_id: int, start: int = 0) -> list[str]:
     """Visible text of every message the server accepted for a chat since `start`."""
-    out = []
-    for call in server.calls[start:]:
-        if call.method in {"sendMessage", "sendPhoto"} and call.ok:
-            if str(call.params.get("chat_id")) == str(chat_id):
-                out.append(str(call.result.get("text") or call.result.get("caption") or ""))
-    return out
+    return [
+        str(call.result.get("text") or call.result.get("caption") or "")
+        for call in server.calls[start:]
+        if call.method in {"sendMessage", "sendPhoto"}
+        and call.ok
+        and str(call.params.get("chat_id")) == str(chat_id)
+    ]
 
 
 def digests_to(server: LocalBotApi, chat_id: int) -> list[str]:
@@ -109,9 +110,13 @@ async def test_only_admins_change_a_group_and_everyone_reads(
     async with running(settings, clock, server) as bot:
         group = server.world.resolve_chat(GROUP)
         member = server.user(MEMBER)
-        for command in ("/subscribe@rallybot", "/alert@rallybot star50 mtd > 10%",
-                        "/unalert@rallybot all", "/settings@rallybot who everyone",
-                        "/unsubscribe@rallybot"):
+        for command in (
+            "/subscribe@rallybot",
+            "/alert@rallybot star50 mtd > 10%",
+            "/unalert@rallybot all",
+            "/settings@rallybot who everyone",
+            "/unsubscribe@rallybot",
+        ):
             replies = await bot.ask(command, chat=group, user=member)
             assert [r.text for r in replies] == [ADMINS_ONLY], command
         assert await bot.runtime.chats.subscription(GROUP) is None
@@ -172,9 +177,10 @@ async def test_two_processes_send_each_digest_and_each_firing_once(
     settings: Settings, clock: MutableClock, server: LocalBotApi
 ) -> None:
     chats = [server.private_chat(5000 + i, f"P{i}").id for i in range(6)]
-    async with running(settings, clock, server) as bot, second_process(
-        settings, clock, server
-    ) as other:
+    async with (
+        running(settings, clock, server) as bot,
+        second_process(settings, clock, server) as other,
+    ):
         for chat_id in chats:
             await bot.runtime.chats.subscribe(
                 chat_id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
@@ -228,8 +234,18 @@ async def test_a_chat_answering_403_is_forgotten_while_others_get_digests(
     blocked, fine = (server.private_chat(6001, "Gone").id, server.private_chat(6002, "Here").id)
     async with running(settings, clock, server) as bot:
         store = bot.runtime.chats
-        await store.add_alert(blocked, {"target": "ndx", "kind": "index", "metric": "price",
-                                        "op": ">", "threshold": 1e9, "unit": "price"}, "now")
+        await store.add_alert(
+            blocked,
+            {
+                "target": "ndx",
+                "kind": "index",
+                "metric": "price",
+                "op": ">",
+                "threshold": 1e9,
+                "unit": "price",
+            },
+            "now",
+        )
         server.block_chat(blocked)
         for chat_id in (blocked, fine):
             await store.subscribe(
@@ -272,7 +288,9 @@ async def test_the_migration_service_message_moves_state(
     new_id = -1009990002
     async with running(settings, clock, server) as bot:
         group = server.world.resolve_chat(GROUP)
-        await bot.ask("/alert@rallybot hstech price crosses 7", chat=group, user=server.user(ADMIN))
+        await bot.ask(
+            "/alert@rallybot hstech price crosses 7", chat=group, user=server.user(ADMIN)
+        )
         server.migrate_group(GROUP, new_id, announce=True)
         store = bot.runtime.chats
         for _ in range(100):
