@@ -47,11 +47,19 @@ class RateLimits:
     max_retries: int = 3
 
     def limiter(self) -> AIORateLimiter:
-        """A fresh AIORateLimiter with these limits."""
+        """A fresh AIORateLimiter that keeps every window within these limits.
+
+        aiolimiter's leaky bucket holds `max_rate` and drains `max_rate` per period, so with
+        Telegram's figures passed straight through a burst plus the drain could send twice
+        the limit within one window. Overall we pass one message at a time at the limit's
+        pace (bursts buy nothing there); per group we allow a burst of half the limit and
+        drain the other half over the period, so no window ever holds more than the limit.
+        """
+        overall_interval = 1.0 / max(self.overall_per_second - 1, 1.0)
         return AIORateLimiter(
-            overall_max_rate=self.overall_per_second,
-            overall_time_period=1,
-            group_max_rate=self.group_per_period,
+            overall_max_rate=1,
+            overall_time_period=overall_interval,
+            group_max_rate=max(self.group_per_period / 2, 1.0),
             group_time_period=self.group_period_seconds,
             max_retries=self.max_retries,
         )
@@ -76,7 +84,6 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
         .rate_limiter((rate_limits or RateLimits()).limiter())
-        .post_init(_post_init)
         .concurrent_updates(True)
         .build()
     )
@@ -101,8 +108,18 @@ def build_application(
     return application
 
 
-async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Tell Telegram the command menu for private chats and groups."""
+async def start_bot(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Start an initialized Application and publish its command menu.
+
+    PTB runs `post_init` only from run_polling/run_webhook; rallybot starts the Application
+    itself (polling, webhook, demo, tests), so the menu is published here instead.
+    """
+    await application.start()
+    await publish_command_menu(application)
+
+
+async def publish_command_menu(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Tell Telegram the command menu for private chats and groups, in English and Chinese."""
     for scope, lang in (
         (BotCommandScopeAllPrivateChats(), None),
         (BotCommandScopeAllGroupChats(), None),
@@ -182,7 +199,7 @@ async def run_until_stopped(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     async with application:
-        await application.start()
+        await start_bot(application)
         updater = application.updater
         assert updater is not None
         if settings.webhook_url:

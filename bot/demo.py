@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import RateLimits, build_application
+from bot.app import RateLimits, build_application, start_bot
 from bot.config import Settings
 from bot.data.base import Clock
 from bot.localapi import LocalBotApi, RecordedCall, SimChat, SimUser
@@ -110,7 +110,7 @@ class DemoSession:
                 )
                 application = build_application(runtime, rate_limits, schedule_refresh)
                 async with application:
-                    await application.start()
+                    await start_bot(application)
                     assert application.updater is not None
                     await application.updater.start_polling(
                         poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES

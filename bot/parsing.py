@@ -41,6 +41,10 @@ def _split_period(args: Sequence[str]) -> tuple[list[str], str]:
     return list(args), DEFAULT_PERIOD
 
 
+def _is_name(token: str, universe: Universe) -> bool:
+    return token.lower() in universe.indices or token.lower() in universe.baskets
+
+
 @dataclass(frozen=True)
 class RallyRequest:
     """`/rally [PERIOD]`."""
@@ -97,14 +101,14 @@ def parse_index(args: Sequence[str], universe: Universe) -> IndexRequest:
     if not args:
         raise UserError("index.missing", keys=keys, example=example)
     rest, period = _split_period(args)
+    if len(rest) == 2 and rest[0].lower() in universe.indices and not _is_name(rest[1], universe):
+        raise _period_error(rest[1], example)  # "/index star50 forever": a junk period
     if len(rest) > 1:
         raise UserError("index.too_many", example=example)
     if not rest:
         raise UserError("index.missing", keys=keys, example=example)
     key = rest[0].lower()
     if key not in universe.indices:
-        if len(rest) == 1 and len(args) == 2 and args[0].lower() in universe.indices:
-            raise _period_error(args[1], example)
         raise UserError("index.unknown", token=clip(rest[0]), keys=keys, example=example)
     return IndexRequest(key, period)
 
@@ -121,6 +125,8 @@ def parse_basket(args: Sequence[str], universe: Universe) -> BasketRequest:
     """Parse `/basket [KEY] [PERIOD]`; the default basket is /rally's."""
     example = f"/basket {universe.rally.basket} ytd"
     rest, period = _split_period(args)
+    if len(rest) == 2 and rest[0].lower() in universe.baskets and not _is_name(rest[1], universe):
+        raise _period_error(rest[1], example)  # "/basket china_ai forever": a junk period
     if len(rest) > 1:
         raise UserError("basket.too_many", example=example)
     if not rest:

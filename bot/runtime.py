@@ -55,7 +55,9 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
     if not url:
         embedded = EmbeddedValkey(settings.data_dir)
         url = embedded.start()
-    client = redis.Redis.from_url(url)
+    # A blocking pool waits for a free connection instead of failing a burst of work.
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=30)
+    client = redis.Redis.from_pool(pool)  # the client owns the pool and closes it
     try:
         await client.ping()
         keys = Keys(settings.redis_prefix)

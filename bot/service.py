@@ -43,7 +43,7 @@ from charts import (
 
 logger = logging.getLogger(__name__)
 
-BASKET_PAGE_SIZE = 12
+BASKET_PAGE_SIZE = 10
 RENDER_CONCURRENCY = 2
 
 

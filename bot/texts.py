@@ -69,7 +69,8 @@ def _ret(info: Mapping[str, Any] | None, period: str) -> float | None:
 
 def visible_length(text: str) -> int:
     """Length of an HTML message after Telegram strips tags and decodes entities."""
-    return len(html.unescape(_TAG.sub("", text)))
+    # Telegram measures in UTF-16 code units: an emoji flag counts four, not two.
+    return len(html.unescape(_TAG.sub("", text)).encode("utf-16-le")) // 2
 
 
 def fit(lines: Sequence[str], limit: int) -> str:
@@ -236,7 +237,7 @@ def basket_page(
     start = page * per_page
     for rank, move in enumerate(moves[start : start + per_page], start=start + 1):
         lines.append(
-            f"{rank}. {esc(move['name'])} <code>{esc(move['symbol'])}</code> "
+            f"{rank}. {esc(_clip_name(move['name']))} <code>{esc(move['symbol'])}</code> "
             f"{fmt_usd(move['value_change_usd'])} ({fmt_pct(move['return'])})"
         )
     lines.append("")
@@ -245,7 +246,12 @@ def basket_page(
     )
     lines.append(f"<i>{footer}</i>")
     lines.append(source_line(snapshot["provider"], lang))
-    return fit(lines, MESSAGE_LIMIT), pages
+    # Every page is a photo caption: page one is sent with the chart, the others edit it.
+    return fit(lines, CAPTION_LIMIT), pages
+
+
+def _clip_name(name: str, limit: int = 24) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def compare_caption(

@@ -27,6 +27,7 @@ EXAMPLE = "/alert star50 mtd > 10%"
 _OP_ALIASES = {"≥": ">=", "≤": "<=", "=>": ">=", "=<": "<="}
 _VALUE = re.compile(r"^([+\-−]?)\$?(\d+(?:\.\d+)?)(%|pp|[kmbt])?$", re.IGNORECASE)
 _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+MAX_THRESHOLD = 1e15  # a quadrillion: above any market cap or index level
 
 
 @dataclass(frozen=True)
@@ -133,14 +134,15 @@ def parse_value(token: str) -> tuple[float, str | None]:
         raise UserError("alert.value_bad", token=clip(token), example=EXAMPLE)
     sign, digits, suffix = match.groups()
     number = float(digits) * (-1 if sign in {"-", "−"} else 1)
-    if not math.isfinite(number):
-        raise UserError("alert.value_bad", token=clip(token), example=EXAMPLE)
     suffix = suffix.lower() if suffix else None
     if suffix in {"%", "pp"}:
-        return number / 100.0, suffix
-    if suffix in _SCALE:
-        return number * _SCALE[suffix], suffix
-    return number, None
+        number /= 100.0
+    elif suffix in _SCALE:
+        number *= _SCALE[suffix]
+    # Checked after scaling: 1e300 with a T suffix is no longer finite.
+    if not math.isfinite(number) or abs(number) > MAX_THRESHOLD:
+        raise UserError("alert.value_bad", token=clip(token), example=EXAMPLE)
+    return number, suffix if suffix in {"%", "pp", *_SCALE} else None
 
 
 def parse_alert(

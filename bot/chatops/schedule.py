@@ -6,6 +6,7 @@ Pure functions; the caller passes `now`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -26,18 +27,27 @@ def parse_time(token: str) -> str | None:
     return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
 
 
+@functools.cache
+def _zones_by_lower_name() -> dict[str, str]:
+    # Only names that are real zones: "Europe" is a folder, "localtime" and "posixrules"
+    # are files of the database but no place anyone lives.
+    zones = {z for z in available_timezones() if "/" in z or z == "UTC"}
+    return {zone.lower(): zone for zone in zones - {"Factory", "localtime", "posixrules"}}
+
+
 def resolve_timezone(token: str) -> str | None:
     """An IANA zone name with the user's capitalisation fixed; None when unknown."""
     name = token.strip()
     if name.upper() in {"UTC", "GMT", "Z"}:
         return "UTC"
+    zone = _zones_by_lower_name().get(name.lower())
+    if zone is None:
+        return None
     try:
-        ZoneInfo(name)
-        return name
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    lowered = name.lower()
-    return next((z for z in sorted(available_timezones()) if z.lower() == lowered), None)
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return zone
 
 
 def require_timezone(token: str, example: str) -> str:

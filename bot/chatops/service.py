@@ -34,6 +34,7 @@ from bot.texts import esc
 logger = logging.getLogger(__name__)
 
 DIGEST_LEASE_SECONDS = 300.0
+DIGEST_CONCURRENCY = 32
 MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
 SEND_ATTEMPTS = 3
 SUBSCRIBE_EXAMPLE = "/subscribe 08:00 Europe/London"
@@ -50,16 +51,19 @@ def parse_subscribe(args: Sequence[str], default_tz: str) -> tuple[str, str, boo
         tokens, every_day = tokens[:-1], True
     if len(tokens) > 2:
         raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
-    time, zone = DEFAULT_TIME, default_tz
+    time: str | None = None
+    zone: str | None = None
     for token in tokens:
         parsed = parse_time(token)
-        if parsed is not None:
+        if parsed is not None and time is None:
             time = parsed
-        elif token[:1].isdigit():
+        elif token[:1].isdigit() and time is None:
             raise UserError("subscribe.time_bad", token=clip(token), example=SUBSCRIBE_EXAMPLE)
-        else:
+        elif zone is None and parsed is None and not token[:1].isdigit():
             zone = require_timezone(token, SUBSCRIBE_EXAMPLE)
-    return time, zone, every_day
+        else:  # a second time or a second zone
+            raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
+    return time or DEFAULT_TIME, zone or default_tz, every_day
 
 
 class ChatOpsService:
@@ -223,9 +227,16 @@ class ChatOpsService:
         if not claims:
             return 0
         lease_end = now.timestamp() + DIGEST_LEASE_SECONDS
+        # Bounded, so a large fan-out neither exhausts Redis connections nor floods the
+        # limiter's queue; the limiter paces the sends themselves.
+        slots = asyncio.Semaphore(DIGEST_CONCURRENCY)
+
+        async def one(chat_id: int, due: float) -> bool:
+            async with slots:
+                return await self._digest_one(bot, chat_id, due, lease_end, now)
+
         results = await asyncio.gather(
-            *(self._digest_one(bot, chat_id, due, lease_end, now) for chat_id, due in claims),
-            return_exceptions=True,
+            *(one(chat_id, due) for chat_id, due in claims), return_exceptions=True
         )
         for (chat_id, _), result in zip(claims, results, strict=True):
             if isinstance(result, BaseException):
@@ -299,7 +310,9 @@ class ChatOpsService:
             return 0
         version = int(snapshot.get("version", 0))
         records = await self.chats.all_alerts()
-        outcome = evaluate_alerts(records, snapshot, self.universe, self.runtime.clock())
+        outcome = await asyncio.to_thread(
+            evaluate_alerts, records, snapshot, self.universe, self.runtime.clock()
+        )
         await self.chats.save_alerts(outcome.changed)
         sent = 0
         for firing in outcome.firings:

@@ -17,14 +17,24 @@ FIRED_LOG_LIMIT = 20
 
 # Claim due digests atomically: whoever runs this first pushes each due entry's score to
 # the lease end, so a second process (or this one after a crash) only sees it again once
-# the lease has lapsed, which is how an unfinished claim gets retried.
+# the lease has lapsed, which is how an unfinished claim gets retried. The original due
+# time is kept aside on the first claim and reported on every re-claim, so a retry can
+# tell a digest it already delivered for that slot.
 _CLAIM_DUE = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],
                       'WITHSCORES', 'LIMIT', 0, ARGV[3])
+local claimed = {}
 for i = 1, #due, 2 do
+  local original = redis.call('HGET', KEYS[2], due[i])
+  if not original then
+    original = due[i + 1]
+    redis.call('HSET', KEYS[2], due[i], original)
+  end
   redis.call('ZADD', KEYS[1], ARGV[2], due[i])
+  claimed[#claimed + 1] = due[i]
+  claimed[#claimed + 1] = original
 end
-return due
+return claimed
 """
 
 # Reschedule only if this claim still owns the entry (its score is still our lease end).
@@ -32,6 +42,7 @@ _FINISH = """
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and tonumber(score) == tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
   return 1
 end
 return 0
@@ -134,7 +145,8 @@ class ChatStore:
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.delete(self.keys.subscription(chat_id))
             pipe.zrem(self.keys.subscriptions(), str(chat_id))
-            removed, _ = await pipe.execute()
+            pipe.hdel(self.keys.digest_claims(), str(chat_id))
+            removed, _, _ = await pipe.execute()
         return bool(removed)
 
     async def due_at(self, chat_id: int) -> float | None:
@@ -147,14 +159,18 @@ class ChatStore:
     ) -> list[tuple[int, float]]:
         """Atomically claim due digests: [(chat_id, due_at)], each held for the lease."""
         lease_end = now + lease_seconds
-        reply = await self._claim(keys=[self.keys.subscriptions()], args=[now, lease_end, limit])
+        reply = await self._claim(
+            keys=[self.keys.subscriptions(), self.keys.digest_claims()],
+            args=[now, lease_end, limit],
+        )
         pairs = list(zip(reply[::2], reply[1::2], strict=True))
         return [(int(member), float(score)) for member, score in pairs]
 
     async def finish_claim(self, chat_id: int, lease_end: float, next_due: float) -> bool:
         """Schedule the next digest if our claim still holds; False when it lapsed."""
         done = await self._finish(
-            keys=[self.keys.subscriptions()], args=[str(chat_id), lease_end, next_due]
+            keys=[self.keys.subscriptions(), self.keys.digest_claims()],
+            args=[str(chat_id), lease_end, next_due],
         )
         return bool(done)
 
@@ -268,5 +284,8 @@ class ChatStore:
                 pipe.sadd(self.keys.chat_alerts(new_id), record.id)
             pipe.delete(self.keys.chat_alerts(old_id))
             await pipe.execute()
+        fired = await self.client.lrange(self.keys.fired_log(old_id), 0, -1)
+        if fired:
+            await self.client.rpush(self.keys.fired_log(new_id), *fired)
         await self.unsubscribe(old_id)
-        await self.client.delete(self.keys.chat(old_id))
+        await self.client.delete(self.keys.chat(old_id), self.keys.fired_log(old_id))

@@ -93,6 +93,10 @@ class Keys:
         """Sorted set of chat id scored by its next digest time (UTC epoch seconds)."""
         return self._chat("digest-due")
 
+    def digest_claims(self) -> str:
+        """Hash of chat id -> original due time of a digest claimed and not yet finished."""
+        return self._chat("digest-claims")
+
     def subscription(self, chat_id: int) -> str:
         """One chat's digest subscription (JSON)."""
         return self._chat("digest", str(chat_id))

@@ -75,9 +75,7 @@ HSTECH = UNIVERSE.indices["hstech"].symbol
 def test_evaluate_one_operator(
     op: str, threshold: float, now: float, previous: float, holds: bool
 ) -> None:
-    result = evaluate(
-        np.array([op]), np.array([threshold]), np.array([now]), np.array([previous])
-    )
+    result = evaluate(np.array([op]), np.array([threshold]), np.array([now]), np.array([previous]))
     assert result.dtype == bool
     assert result.tolist() == [holds]
 
@@ -88,7 +86,12 @@ def test_evaluate_is_elementwise_over_mixed_rows() -> None:
     now = np.array([2.0, 2.0, 6.0, 6.0, NAN, 99.0])
     previous = np.array([NAN, NAN, 4.0, 4.0, 0.2, 101.0])
     assert evaluate(ops, thresholds, now, previous).tolist() == [
-        True, False, True, False, False, True,
+        True,
+        False,
+        True,
+        False,
+        False,
+        True,
     ]
 
 
@@ -113,7 +116,8 @@ def snapshot(
             "china_ai": {
                 "returns": {
                     "YTD": {
-                        "cap": 0.2, "value_change_usd": basket_value_ytd,
+                        "cap": 0.2,
+                        "value_change_usd": basket_value_ytd,
                         "included": basket_included,
                     },
                 },
@@ -128,7 +132,10 @@ def record(
     """A stored alert for `/alert text` that has not been evaluated yet."""
     condition = parse_alert(text.split(" "), UNIVERSE, UNIVERSE.price_symbols)
     return AlertRecord(
-        alert_id, chat_id, condition.to_json(), "2026-11-01T00:00:00+00:00",
+        alert_id,
+        chat_id,
+        condition.to_json(),
+        "2026-11-01T00:00:00+00:00",
         last_value=last_value,
     )
 
@@ -204,8 +211,13 @@ def test_every_respects_the_one_hour_cooldown() -> None:
 def test_cooldown_is_the_callers_to_choose() -> None:
     first = record("star50 mtd > 10% every")
     fired = replace(first, armed=True, last_fired_at=T0.isoformat(), last_value=0.08)
-    short = evaluate_alerts([fired], snapshot(star50_mtd=0.12), UNIVERSE, T0 + 5 * MINUTE,
-                            cooldown=dt.timedelta(minutes=5))
+    short = evaluate_alerts(
+        [fired],
+        snapshot(star50_mtd=0.12),
+        UNIVERSE,
+        T0 + 5 * MINUTE,
+        cooldown=dt.timedelta(minutes=5),
+    )
     assert len(short.firings) == 1
     default = evaluate_alerts([fired], snapshot(star50_mtd=0.12), UNIVERSE, T0 + 5 * MINUTE)
     assert default.firings == []
@@ -235,7 +247,9 @@ def test_every_crossing_fires_on_each_new_crossing_after_the_cooldown() -> None:
 
 
 def test_missing_value_never_fires_and_keeps_the_previous_value() -> None:
-    run = Run(record("hstech price crosses 6000", last_value=5900.0), record("hstech price > 1", 2))
+    run = Run(
+        record("hstech price crosses 6000", last_value=5900.0), record("hstech price > 1", 2)
+    )
     outcome = run.step(snapshot(hstech_close=None), T0)
     assert outcome.firings == []
     assert outcome.changed == []
@@ -275,9 +289,13 @@ def test_one_value_lookup_per_target_and_metric(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(alerts_module, "current_value", counting)
     texts = [
-        "star50 mtd > 10%", "star50 mtd < -10%", "star50 mtd crosses 3%",
-        "hstech price > 6000", "hstech price crosses_down 5000",
-        "china_ai value ytd >= 300B", "star50-ndx mtd > 5pp",
+        "star50 mtd > 10%",
+        "star50 mtd < -10%",
+        "star50 mtd crosses 3%",
+        "hstech price > 6000",
+        "hstech price crosses_down 5000",
+        "china_ai value ytd >= 300B",
+        "star50-ndx mtd > 5pp",
     ]
     records: Sequence[AlertRecord] = [
         record(text, alert_id=i * len(texts) + j, chat_id=i)
@@ -287,8 +305,10 @@ def test_one_value_lookup_per_target_and_metric(monkeypatch: pytest.MonkeyPatch)
     outcome = evaluate_alerts(records, snapshot(star50_mtd=0.12), UNIVERSE, T0)
     assert sorted(calls) == sorted(
         {
-            ("index", "star50", "MTD"), ("index", "hstech", "price"),
-            ("basket", "china_ai", "value:YTD"), ("spread", "star50-ndx", "MTD"),
+            ("index", "star50", "MTD"),
+            ("index", "hstech", "price"),
+            ("basket", "china_ai", "value:YTD"),
+            ("spread", "star50-ndx", "MTD"),
         }
     )
     # star50 > 10%, china_ai >= 300B and star50-ndx > 5pp fire in each of the 20 chats.

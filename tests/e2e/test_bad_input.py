@@ -27,13 +27,6 @@ LONG = 300
 MAX_REPLY_CHARS = 400
 _chat_ids = itertools.count(30_001)
 
-TRAILING_PERIOD_BUG = pytest.mark.xfail(
-    reason="BUG: bot/parsing.py parse_index/parse_basket: a junk trailing period "
-    "('/index star50 forever') leaves two names, so 'too many' is raised before the period "
-    "is ever checked; parse_index's period-error branch is unreachable",
-    strict=True,
-)
-
 
 @dataclass(frozen=True)
 class BadInput:
@@ -56,14 +49,8 @@ ROWS = [
     # Junk periods.
     BadInput("/rally 2W", "is not a period", echoes="2W"),
     BadInput("/rally ytdd", "is not a period", echoes="ytdd"),
-    pytest.param(
-        BadInput("/index star50 forever", "is not a period", echoes="forever"),
-        marks=TRAILING_PERIOD_BUG,
-    ),
-    pytest.param(
-        BadInput("/basket china_ai forever", "is not a period", echoes="forever"),
-        marks=TRAILING_PERIOD_BUG,
-    ),
+    BadInput("/index star50 forever", "is not a period", echoes="forever"),
+    BadInput("/basket china_ai forever", "is not a period", echoes="forever"),
     # HTML in arguments is shown as typed, never parsed.
     BadInput("/rally <b>x</b>", "is not a period", echoes="<b>x</b>"),
     BadInput("/chart <script>", "is not a symbol or key", echoes="<script>"),

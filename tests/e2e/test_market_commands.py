@@ -21,13 +21,6 @@ USD_CHANGE = re.compile(r"[+−]\$\d+(?:\.\d)?[TBMK]?")
 AS_OF = re.compile(r"as of SH/SZ (\d\d-\d\d) · HK (\d\d-\d\d) · NY (\d\d-\d\d)")
 GROUP_ID = -100123
 
-COMMAND_MENU_BUG = pytest.mark.xfail(
-    reason="BUG: bot/app.py registers the menu in ApplicationBuilder.post_init, which PTB runs "
-    "only from run_polling/run_webhook; run_until_stopped and DemoSession start the "
-    "Application by hand, so setMyCommands is never called",
-    strict=True,
-)
-
 
 # ---- driving the bot: send, then wait until it has handled the update (no quiet period) ----
 
@@ -251,7 +244,6 @@ async def test_the_help_example_of_each_command_gets_a_real_answer(
     assert errors_logged(caplog) == []
 
 
-@COMMAND_MENU_BUG
 async def test_command_menu_is_registered_for_private_chats_and_groups(
     session: DemoSession,
 ) -> None:
@@ -260,6 +252,7 @@ async def test_command_menu_is_registered_for_private_chats_and_groups(
         for c in session.server.calls_to("setMyCommands")
     }
     for scope in ("all_private_chats", "all_group_chats"):
+        assert (scope, None) in menus, f"setMyCommands was called for {sorted(menus)}"
         call = menus[(scope, None)]
         assert call.ok
         assert set(COMMANDS) <= {c["command"] for c in call.params["commands"]}

@@ -1,0 +1,281 @@
+"""ChatStore against a real server: settings, digest claims, alerts, firings, forget, migrate."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as redis
+
+from bot.storage.chats import AlertRecord, ChatSettings, ChatStore, Subscription
+from bot.storage.keys import Keys
+
+LEASE = 300.0
+NOW = 1_790_000_000.0  # 2026-09-21, any fixed epoch second works
+CONDITION = {
+    "target": "star50",
+    "kind": "index",
+    "metric": "MTD",
+    "op": ">",
+    "threshold": 0.1,
+    "unit": "pct",
+    "repeat": "once",
+}
+
+
+@pytest.fixture
+def store(redis_client: redis.Redis, keys: Keys) -> ChatStore:
+    """A ChatStore on the test server under this test's prefix."""
+    return ChatStore(redis_client, keys)
+
+
+@pytest.fixture
+async def other_store(redis_url: str, keys: Keys) -> AsyncIterator[ChatStore]:
+    """A second ChatStore on its own connection, like another replica."""
+    client = redis.Redis.from_url(redis_url)
+    yield ChatStore(client, keys)
+    await client.aclose()
+
+
+async def prefixed_keys(client: redis.Redis, keys: Keys) -> set[str]:
+    """Every key under the test's prefix."""
+    return {k.decode() async for k in client.scan_iter(match=f"{keys.prefix}:*")}
+
+
+# ---- settings ----------------------------------------------------------------------------------
+async def test_settings_default_then_round_trip(store: ChatStore) -> None:
+    assert await store.settings(-100) == ChatSettings()
+    saved = await store.update_settings(-100, tz="Europe/London", lang="zh", who="everyone")
+    assert saved == ChatSettings(tz="Europe/London", lang="zh", who="everyone")
+    assert await store.settings(-100) == saved
+    # An empty language means "each user's own" and reads back as None.
+    assert (await store.update_settings(-100, lang="")).lang is None
+    assert await store.settings(-101) == ChatSettings()
+
+
+# ---- subscriptions -----------------------------------------------------------------------------
+async def test_subscribe_and_unsubscribe(store: ChatStore) -> None:
+    subscription = Subscription(time="08:00", tz="Europe/London", every_day=True)
+    await store.subscribe(42, subscription, NOW + 60)
+    assert await store.subscription(42) == subscription
+    assert await store.due_at(42) == NOW + 60
+    subscription.last_sent_at = "2026-09-21T07:00:00+00:00"
+    subscription.last_slot = NOW
+    await store.save_subscription(42, subscription)
+    assert await store.subscription(42) == subscription
+    assert await store.unsubscribe(42) is True
+    assert await store.subscription(42) is None
+    assert await store.due_at(42) is None
+    assert await store.unsubscribe(42) is False
+
+
+async def test_claim_due_takes_only_due_entries_and_holds_them(store: ChatStore) -> None:
+    await store.subscribe(1, Subscription(), NOW - 10)
+    await store.subscribe(2, Subscription(), NOW)
+    await store.subscribe(3, Subscription(), NOW + 10)
+    assert sorted(await store.claim_due(NOW, LEASE)) == [(1, NOW - 10), (2, NOW)]
+    # Held for the lease: a second claim sees nothing until it lapses.
+    assert await store.claim_due(NOW + 20, LEASE) == [(3, NOW + 10)]
+    assert await store.due_at(1) == NOW + LEASE
+    assert await store.claim_due(NOW + LEASE - 1, LEASE) == []
+
+
+async def test_claim_due_respects_its_limit(store: ChatStore) -> None:
+    for chat_id in range(10):
+        await store.subscribe(chat_id, Subscription(), NOW - chat_id)
+    first = await store.claim_due(NOW, LEASE, limit=4)
+    assert [c for c, _ in first] == [9, 8, 7, 6]  # most overdue first
+    rest = await store.claim_due(NOW, LEASE, limit=100)
+    assert sorted(c for c, _ in rest) == [0, 1, 2, 3, 4, 5]
+
+
+async def test_claim_due_is_atomic_across_two_clients(
+    store: ChatStore, other_store: ChatStore
+) -> None:
+    chats = 400
+    async with store.client.pipeline(transaction=False) as pipe:
+        for chat_id in range(chats):
+            pipe.zadd(store.keys.subscriptions(), {str(chat_id): NOW - chat_id % 7})
+        await pipe.execute()
+
+    async def drain(claimer: ChatStore) -> list[int]:
+        claimed: list[int] = []
+        while batch := await claimer.claim_due(NOW, LEASE, limit=13):
+            claimed.extend(chat for chat, _ in batch)
+            await asyncio.sleep(0)
+        return claimed
+
+    results = await asyncio.gather(*(drain(s) for s in (store, other_store, store, other_store)))
+    every_claim = [chat for result in results for chat in result]
+    assert sorted(every_claim) == list(range(chats))  # each chat exactly once
+
+
+async def test_an_unfinished_claim_becomes_due_again_after_the_lease(
+    store: ChatStore, other_store: ChatStore
+) -> None:
+    await store.subscribe(7, Subscription(), NOW)
+    assert [c for c, _ in await store.claim_due(NOW, LEASE)] == [7]
+    # The claimer "crashed": another replica picks the chat up once the lease has lapsed.
+    assert await other_store.claim_due(NOW + LEASE - 0.5, LEASE) == []
+    assert [c for c, _ in await other_store.claim_due(NOW + LEASE, LEASE)] == [7]
+    # The first claim's finish now fails and leaves the new holder's lease alone...
+    assert await store.finish_claim(7, NOW + LEASE, NOW + 86_400) is False
+    assert await store.due_at(7) == NOW + 2 * LEASE
+    # ...while the new holder's finish reschedules it.
+    assert await other_store.finish_claim(7, NOW + 2 * LEASE, NOW + 86_400) is True
+    assert await store.due_at(7) == NOW + 86_400
+
+
+async def test_finish_claim_reschedules_when_the_claim_holds(store: ChatStore) -> None:
+    await store.subscribe(8, Subscription(), NOW)
+    await store.claim_due(NOW, LEASE)
+    assert await store.finish_claim(8, NOW + LEASE, NOW + 86_400) is True
+    assert await store.due_at(8) == NOW + 86_400
+    # Finishing twice, or finishing an entry that is gone, does nothing.
+    assert await store.finish_claim(8, NOW + LEASE, NOW + 1) is False
+    assert await store.finish_claim(9, NOW + LEASE, NOW + 1) is False
+    assert await store.due_at(9) is None
+
+
+async def test_a_fractional_lease_end_still_matches(store: ChatStore) -> None:
+    now = NOW + 0.123456789
+    await store.subscribe(10, Subscription(), now - 1)
+    await store.claim_due(now, 299.987654321)
+    assert await store.finish_claim(10, now + 299.987654321, NOW + 86_400) is True
+
+
+async def test_a_reclaim_after_the_lease_reports_the_original_due_time(
+    store: ChatStore,
+) -> None:
+    await store.subscribe(11, Subscription(), NOW)
+    assert await store.claim_due(NOW, LEASE) == [(11, NOW)]
+    assert await store.claim_due(NOW + LEASE, LEASE) == [(11, NOW)]
+
+
+# ---- alerts ------------------------------------------------------------------------------------
+async def test_alerts_add_list_count_remove(store: ChatStore) -> None:
+    first = await store.add_alert(-5, CONDITION, "2026-09-21T00:00:00+00:00")
+    second = await store.add_alert(
+        -5, {**CONDITION, "threshold": 0.2}, "2026-09-21T00:01:00+00:00"
+    )
+    other = await store.add_alert(77, CONDITION, "2026-09-21T00:02:00+00:00")
+    assert second.id > first.id
+    assert first == AlertRecord(first.id, -5, CONDITION, "2026-09-21T00:00:00+00:00")
+    assert await store.chat_alerts(-5) == [first, second]
+    assert await store.count_alerts(-5) == 2
+    assert await store.count_alerts(77) == 1
+    assert await store.count_alerts(78) == 0
+    assert sorted(r.id for r in await store.all_alerts()) == [first.id, second.id, other.id]
+    # A chat cannot remove another chat's alert.
+    assert await store.remove_alert(-5, other.id) is False
+    assert await store.remove_alert(-5, first.id) is True
+    assert await store.remove_alert(-5, first.id) is False
+    assert await store.chat_alerts(-5) == [second]
+    assert await store.remove_all_alerts(-5) == 1
+    assert await store.chat_alerts(-5) == []
+    assert await store.remove_all_alerts(-5) == 0
+    assert await store.all_alerts() == [other]
+
+
+async def test_save_alerts_never_resurrects_a_removed_alert(store: ChatStore) -> None:
+    kept = await store.add_alert(1, CONDITION, "t")
+    gone = await store.add_alert(1, CONDITION, "t")
+    await store.remove_alert(1, gone.id)
+    kept.last_value, kept.armed, gone.last_value = 0.12, False, 0.12
+    await store.save_alerts([kept, gone])
+    assert await store.all_alerts() == [kept]
+    await store.save_alerts([])
+
+
+async def test_record_firing_once_per_alert_and_version(
+    store: ChatStore, other_store: ChatStore
+) -> None:
+    alert = await store.add_alert(1, CONDITION, "t")
+    for version in (5, 6):
+        races = await asyncio.gather(
+            *(s.record_firing(alert.id, version) for s in (store, other_store) * 8)
+        )
+        assert sorted(races) == [False] * 15 + [True]
+    # An older snapshot never fires again; another alert is independent.
+    assert await store.record_firing(alert.id, 5) is False
+    assert await store.record_firing(alert.id + 1, 5) is True
+    # Removing the alert forgets its firings.
+    await store.remove_alert(1, alert.id)
+    assert await store.record_firing(alert.id, 6) is True
+
+
+async def test_fired_log_is_taken_once_and_capped(store: ChatStore) -> None:
+    for n in range(25):
+        await store.log_fired(3, f"alert {n}")
+    assert await store.take_fired_log(3) == [f"alert {n}" for n in range(5, 25)]
+    assert await store.take_fired_log(3) == []
+
+
+# ---- whole chats -------------------------------------------------------------------------------
+async def test_forget_chat_removes_everything_of_that_chat(
+    store: ChatStore, redis_client: redis.Redis, keys: Keys
+) -> None:
+    await store.update_settings(-9, tz="UTC")
+    await store.subscribe(-9, Subscription(), NOW)
+    alert = await store.add_alert(-9, CONDITION, "t")
+    await store.record_firing(alert.id, 1)
+    await store.log_fired(-9, "fired")
+    await store.subscribe(12, Subscription(), NOW)
+    survivor = await store.add_alert(12, CONDITION, "t")
+    await store.record_firing(survivor.id, 1)
+    before = await prefixed_keys(redis_client, keys)
+
+    await store.forget_chat(-9)
+
+    after = await prefixed_keys(redis_client, keys)
+    assert before - after == {
+        keys.chat(-9),
+        keys.subscription(-9),
+        keys.chat_alerts(-9),
+        keys.fired_log(-9),
+    }
+    assert await store.settings(-9) == ChatSettings()
+    assert await store.due_at(-9) is None
+    assert await store.all_alerts() == [survivor]
+    assert await redis_client.hget(keys.alert_firings(), str(alert.id)) is None
+    assert await redis_client.hget(keys.alert_firings(), str(survivor.id)) == b"1"
+    assert await store.due_at(12) == NOW
+
+
+async def test_migrate_chat_moves_settings_subscription_and_alerts(store: ChatStore) -> None:
+    await store.update_settings(-100, tz="Asia/Shanghai", lang="zh")
+    subscription = Subscription(time="09:00", tz="Asia/Shanghai", last_sent_at="x", last_slot=1.0)
+    await store.subscribe(-100, subscription, NOW + 123)
+    first = await store.add_alert(-100, CONDITION, "t")
+    second = await store.add_alert(-100, CONDITION, "t")
+
+    await store.migrate_chat(-100, -1_000_000_000_100)
+
+    new = -1_000_000_000_100
+    assert await store.settings(new) == ChatSettings(tz="Asia/Shanghai", lang="zh")
+    assert await store.subscription(new) == subscription
+    assert await store.due_at(new) == NOW + 123
+    moved = await store.chat_alerts(new)
+    assert [r.id for r in moved] == [first.id, second.id]
+    assert {r.chat_id for r in moved} == {new}
+    assert {r.chat_id for r in await store.all_alerts()} == {new}
+    # Nothing is left under the old id.
+    assert await store.settings(-100) == ChatSettings()
+    assert await store.subscription(-100) is None
+    assert await store.due_at(-100) is None
+    assert await store.chat_alerts(-100) == []
+    assert await store.count_alerts(-100) == 0
+
+
+async def test_migrate_chat_without_state_is_harmless(store: ChatStore) -> None:
+    await store.migrate_chat(-200, -1_000_000_000_200)
+    assert await store.subscription(-1_000_000_000_200) is None
+    assert await store.chat_alerts(-1_000_000_000_200) == []
+
+
+async def test_migrate_chat_moves_the_fired_log(store: ChatStore) -> None:
+    await store.log_fired(-300, "fired before the upgrade")
+    await store.migrate_chat(-300, -1_000_000_000_300)
+    assert await store.take_fired_log(-1_000_000_000_300) == ["fired before the upgrade"]
+    assert await store.take_fired_log(-300) == []
