@@ -191,30 +191,38 @@ async def run_until_stopped(
     runtime: Runtime,
     stop: asyncio.Event | None = None,
 ) -> None:
-    """Start polling (or the webhook when configured) and run until `stop` or a signal."""
+    """Start polling (or the webhook when configured) and run until `stop` or SIGINT/SIGTERM."""
     settings = runtime.settings
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
     async with application:
-        await start_bot(application)
         updater = application.updater
         assert updater is not None
-        if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-            await updater.start_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0)
-        logger.info("rallybot is running (%s)", "webhook" if settings.webhook_url else "polling")
-        await stop.wait()
-        await updater.stop()
-        await application.stop()
+        await start_bot(application)
+        try:
+            if settings.webhook_url:
+                secret = (
+                    settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+                )
+                await updater.start_webhook(
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    url_path="telegram",
+                    webhook_url=settings.webhook_url,
+                    secret_token=secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0)
+            mode = "webhook" if settings.webhook_url else "polling"
+            logger.info("rallybot is running (%s)", mode)
+            await stop.wait()
+        finally:
+            if updater.running:
+                await updater.stop()
+            if application.running:
+                await application.stop()

@@ -299,3 +299,46 @@ async def test_the_migration_service_message_moves_state(
             await asyncio.sleep(0.05)
         assert await store.count_alerts(new_id) == 1
         assert await store.count_alerts(GROUP) == 0
+
+
+async def test_a_digest_missed_in_downtime_goes_out_once_if_under_three_hours_late(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    late, too_late = server.private_chat(7001, "Late").id, server.private_chat(7002, "Old").id
+    async with running(settings, clock, server) as bot:
+        store = bot.runtime.chats
+        hour = 3600
+        await store.subscribe(
+            late, Subscription("13:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 2 * hour
+        )
+        await store.subscribe(
+            too_late, Subscription("11:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 4 * hour
+        )
+        await wait_until(lambda: digests_to(server, late))
+        await settle()
+        assert len(digests_to(server, late)) == 1
+        assert digests_to(server, too_late) == []
+        # Both are scheduled for their next local time tomorrow.
+        assert await store.due_at(too_late) == FIXED_NOW.timestamp() - 4 * hour + 86400
+        assert await store.due_at(late) == FIXED_NOW.timestamp() - 2 * hour + 86400
+
+
+async def test_a_chat_is_capped_at_fifty_alerts(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    async with running(settings, clock, server) as bot:
+        condition = {
+            "target": "ndx",
+            "kind": "index",
+            "metric": "price",
+            "op": ">",
+            "threshold": 1e9,
+            "unit": "price",
+        }
+        for _ in range(50):
+            await bot.runtime.chats.add_alert(bot.chat.id, condition, "2026-11-25T07:00:00")
+        replies = await bot.ask("/alert star50 mtd > 10%")
+        assert replies[0].text == (
+            "This chat already has 50 alerts, the most it can have. Remove some with /unalert ID."
+        )
+        assert await bot.runtime.chats.count_alerts(bot.chat.id) == 50

@@ -1,0 +1,103 @@
+"""Webhook mode: the bot registers its webhook with the secret and only accepts it back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from bot.app import build_application, run_until_stopped
+from bot.config import Settings
+from bot.localapi import LocalBotApi
+from bot.refresh import refresh_market
+from bot.runtime import open_runtime
+from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, make_settings
+
+SECRET = "s3cret-token_1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def listening(port: int) -> None:
+    """Wait until the bot's webhook server accepts connections."""
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+def test_webhook_url_without_a_secret_is_refused() -> None:
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET must be set"):
+        Settings(_env_file=None, WEBHOOK_URL="https://bot.example/telegram")  # type: ignore[call-arg]
+
+
+async def test_webhook_mode_answers_updates_that_carry_the_secret(
+    redis_url: str, key_prefix: str
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    async with LocalBotApi() as server:
+        chat = server.private_chat(4242, "Web")
+        settings = make_settings(redis_url, key_prefix).model_copy(
+            update={
+                "telegram_api_base_url": server.base_url,
+                "webhook_url": url,
+                "webhook_secret": SECRET,
+                "webhook_port": port,
+            }
+        )
+        settings = Settings.model_validate(settings.model_dump(by_alias=True))
+        async with open_runtime(settings, lambda: FIXED_NOW) as runtime:
+            await refresh_market(runtime.provider, runtime.store, runtime.universe, FIXED_NOW, 800)
+            application = build_application(runtime, FAST_LIMITS, schedule_refresh=False)
+            stop = asyncio.Event()
+            task = asyncio.create_task(run_until_stopped(application, runtime, stop))
+            registered = await server.wait_for_call("setWebhook")
+            assert registered.params["url"] == url
+            assert registered.params["secret_token"] == SECRET
+            await listening(port)
+
+            update = {
+                "update_id": 1,
+                "message": {
+                    "message_id": 1,
+                    "date": 1764054000,
+                    "chat": chat.to_dict(),
+                    "from": server.user(4242).to_dict(),
+                    "text": "/help",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+                },
+            }
+            async with httpx.AsyncClient() as client:
+                refused = await client.post(
+                    url, content=json.dumps(update), headers={"Content-Type": "application/json"}
+                )
+                assert refused.status_code == 403
+                accepted = await client.post(
+                    url,
+                    content=json.dumps(update),
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Telegram-Bot-Api-Secret-Token": SECRET,
+                    },
+                )
+                assert accepted.status_code == 200
+            reply = await server.wait_for_call("sendMessage")
+            assert "rallybot commands" in reply.result["text"]
+            assert len(server.calls_to("sendMessage")) == 1  # the refused update did nothing
+            stop.set()
+            await asyncio.wait_for(task, 20)
