@@ -26,7 +26,7 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Contex
 from bot.analytics.periods import PERIODS
 from bot.app import RateLimits
 from bot.config import Settings
-from bot.demo import DEMO_TOKEN, DemoSession
+from bot.demo import DEMO_TOKEN, DemoSession, until_idle
 from bot.localapi import LocalBotApi, SimChat, SimUser
 from bot.parsing import BasketRequest, ChartRequest, CompareRequest, IndexRequest, RallyRequest
 from bot.service import RallyService, Reply
@@ -53,18 +53,6 @@ def summary(label: str, seconds: list[float]) -> str:
     )
 
 
-async def until_idle(application: AnyApplication) -> None:
-    """Return once no update is queued or being handled, so requests never overlap."""
-    idle_polls = 0
-    while idle_polls < 2:
-        busy = (
-            application.update_queue.qsize() > 0
-            or application.update_processor.current_concurrent_updates > 0
-        )
-        idle_polls = 0 if busy else idle_polls + 1
-        await asyncio.sleep(0.001)
-
-
 async def round_trips(
     server: LocalBotApi,
     application: AnyApplication,
@@ -82,7 +70,7 @@ async def round_trips(
         server.send_text(chat, user, text)
         await server.wait_for_call(answer_method, lambda call: call.ok, after=after)
         timings.append(time.perf_counter() - started)
-        await until_idle(application)
+        await until_idle(application, polls=2, pause=0.001)
     return timings
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application
 
@@ -27,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 DEMO_TOKEN = "123456:DEMO-TOKEN-NOT-REAL"
 DEMO_USER_ID = 1001
-QUIET_SECONDS = 0.4
 _SENDS = {"sendMessage", "sendPhoto", "editMessageMedia", "editMessageText", "editMessageCaption"}
 
 
@@ -96,7 +96,7 @@ class DemoSession:
                 update={
                     "telegram_bot_token": settings.telegram_bot_token
                     if settings.token
-                    else _secret(DEMO_TOKEN),
+                    else SecretStr(DEMO_TOKEN),
                     "telegram_api_base_url": api.base_url,
                 }
             )
@@ -131,11 +131,11 @@ class DemoSession:
         user: SimUser | None = None,
         timeout: float = 30.0,  # noqa: ASYNC109 - a deadline reads better than a wrapper here
     ) -> list[BotReply]:
-        """Send `text` as a person and collect the bot's replies until it goes quiet."""
+        """Send `text` as a person; the bot's replies once it has handled the message."""
         target = chat or self.chat
         start = len(self.server.calls)
-        self.server.send_text(target, user or self.user, text)
-        return await self.replies(target.id, start, timeout)
+        update_id = self.server.send_text(target, user or self.user, text)
+        return await self.replies_to(update_id, target.id, start, timeout)
 
     async def press(
         self,
@@ -144,47 +144,62 @@ class DemoSession:
         chat: SimChat | None = None,
         timeout: float = 30.0,  # noqa: ASYNC109
     ) -> list[BotReply]:
-        """Press an inline button and collect what the bot edits or sends."""
+        """Press an inline button; what the bot edits or sends once it has handled it."""
         target = chat or self.chat
         start = len(self.server.calls)
-        self.server.press_button(target, self.user, message_id, data)
-        return await self.replies(target.id, start, timeout)
+        update_id = self.server.press_button(target, self.user, message_id, data)
+        return await self.replies_to(update_id, target.id, start, timeout)
 
-    async def replies(self, chat_id: int, start: int, timeout: float) -> list[BotReply]:  # noqa: ASYNC109
-        """Sends and edits to `chat_id` from call index `start` on, once the bot goes quiet."""
+    async def replies_to(
+        self,
+        update_id: int,
+        chat_id: int,
+        start: int,
+        timeout: float = 30.0,  # noqa: ASYNC109
+    ) -> list[BotReply]:
+        """Sends and edits to `chat_id` from call index `start` on, once `update_id` is handled."""
+        await self.until_handled(update_id, start, timeout)
+        return [
+            reply_from_call(call, self.server)
+            for call in self.server.calls[start:]
+            if call.method in _SENDS and str(call.params.get("chat_id")) == str(chat_id)
+        ]
 
-        def is_reply(call: RecordedCall) -> bool:
-            return call.method in _SENDS and str(call.params.get("chat_id")) == str(chat_id)
-
-        first = await _first_reply(self.server, is_reply, start, timeout)
-        seen = first
-        while True:
-            await asyncio.sleep(QUIET_SECONDS)
-            if len(self.server.calls) == seen:
-                break
-            seen = len(self.server.calls)
-        return [reply_from_call(c, self.server) for c in self.server.calls[start:] if is_reply(c)]
-
-
-async def _first_reply(
-    server: LocalBotApi,
-    is_reply: Any,
-    start: int,
-    timeout: float,  # noqa: ASYNC109
-) -> int:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if any(is_reply(c) for c in server.calls[start:]):
-            return len(server.calls)
-        await asyncio.sleep(0.02)
-    raise TimeoutError(f"the bot did not answer within {timeout:.0f} s")
+    async def until_handled(
+        self,
+        update_id: int,
+        start: int = 0,
+        timeout: float = 30.0,  # noqa: ASYNC109
+    ) -> None:
+        """Return once the bot has fetched `update_id` and finished every handler it started."""
+        async with asyncio.timeout(timeout):
+            await self.server.wait_for_call(
+                "getUpdates",
+                lambda call: call.ok and any(u["update_id"] == update_id for u in call.result),
+                timeout=timeout,
+                after=start,
+            )
+            # PTB queues what it fetched before it polls again: a new poll means it is queued.
+            await self.server.wait_for_long_poll()
+            await until_idle(self.application)
 
 
-def _secret(value: str) -> Any:
-    from pydantic import SecretStr  # noqa: PLC0415
+async def until_idle(
+    application: Application[Any, Any, Any, Any, Any, Any], polls: int = 3, pause: float = 0.01
+) -> None:
+    """Return once no update is queued or being handled, seen `polls` times in a row.
 
-    return SecretStr(value)
+    A fetched update passes through a task before its handler runs, so one idle look is
+    not enough.
+    """
+    idle = 0
+    while idle < polls:
+        busy = (
+            application.update_queue.qsize() > 0
+            or application.update_processor.current_concurrent_updates > 0
+        )
+        idle = 0 if busy else idle + 1
+        await asyncio.sleep(pause)
 
 
 def save_photos(replies: list[BotReply], directory: Path, stem: str) -> list[Path]:

@@ -80,25 +80,37 @@ class Outbound:
         self.render_slots = render_slots
         self._chart_locks: dict[str, asyncio.Lock] = {}
 
-    async def _photo(self, bot: Bot, chat_id: int, chart: Chart) -> str | bytes:
+    async def _with_chart(
+        self,
+        bot: Bot,
+        chat_id: int,
+        chart: Chart,
+        deliver: Callable[[str | bytes], Awaitable[Message | bool]],
+    ) -> Message | bool:
+        """Deliver with the chart's file_id when Telegram has it; otherwise upload it once.
+
+        While one sender uploads, the others wait on a per-chart lock and then reuse the
+        file_id it got, so a fan-out of a thousand digests uploads the picture one time.
+        """
         file_id = await self.store.load_file_id(chart.name)
         if file_id:
-            return file_id
-        png = await self.store.load_chart(chart.name)
-        if png is None:
-            lock = self._chart_locks.setdefault(chart.name, asyncio.Lock())
-            async with lock:
-                png = await self.store.load_chart(chart.name)
-                if png is None:
-                    await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
-                    async with self.render_slots:
-                        png = await asyncio.to_thread(chart.render)
-                    await self.store.save_chart(chart.name, png)
-        return png
-
-    async def _remember(self, chart: Chart, message: Message | bool) -> None:
-        if isinstance(message, Message) and message.photo:
-            await self.store.save_file_id(chart.name, message.photo[-1].file_id)
+            return await deliver(file_id)
+        lock = self._chart_locks.setdefault(chart.name, asyncio.Lock())
+        async with lock:
+            file_id = await self.store.load_file_id(chart.name)
+            if file_id:
+                return await deliver(file_id)
+            png = await self.store.load_chart(chart.name)
+            if png is None:
+                await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+                async with self.render_slots:
+                    png = await asyncio.to_thread(chart.render)
+                await self.store.save_chart(chart.name, png)
+            message = await deliver(png)
+            if isinstance(message, Message) and message.photo:
+                await self.store.save_file_id(chart.name, message.photo[-1].file_id)
+                self._chart_locks.pop(chart.name, None)  # later senders take the file_id path
+            return message
 
     async def send(
         self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None = None
@@ -109,19 +121,22 @@ class Outbound:
             ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         )
         if reply.chart is not None:
-            chart = reply.chart
-            photo = await self._photo(bot, chat_id, chart)
-            message = await with_network_retries(
-                lambda: bot.send_photo(
-                    chat_id,
-                    photo,
-                    caption=reply.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    reply_parameters=parameters,
+
+            async def send_photo(photo: str | bytes) -> Message:
+                return await with_network_retries(
+                    functools.partial(
+                        bot.send_photo,
+                        chat_id,
+                        photo,
+                        caption=reply.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                        reply_parameters=parameters,
+                    )
                 )
-            )
-            await self._remember(chart, message)
+
+            message = await self._with_chart(bot, chat_id, reply.chart, send_photo)
+            assert isinstance(message, Message)
             return message
         chunks = split_message(reply.text)
         sent: Message | None = None
@@ -146,13 +161,14 @@ class Outbound:
         markup = keyboard(reply)
         try:
             if reply.chart is not None and message.photo:
-                chart = reply.chart
-                photo = await self._photo(message.get_bot(), message.chat_id, chart)
-                media = InputMediaPhoto(photo, caption=reply.text, parse_mode=ParseMode.HTML)
-                edited = await with_network_retries(
-                    lambda: message.edit_media(media, reply_markup=markup)
-                )
-                await self._remember(chart, edited)
+
+                async def edit_photo(photo: str | bytes) -> Message | bool:
+                    media = InputMediaPhoto(photo, caption=reply.text, parse_mode=ParseMode.HTML)
+                    return await with_network_retries(
+                        functools.partial(message.edit_media, media, reply_markup=markup)
+                    )
+
+                await self._with_chart(message.get_bot(), message.chat_id, reply.chart, edit_photo)
             elif message.photo:
                 await with_network_retries(
                     lambda: message.edit_caption(

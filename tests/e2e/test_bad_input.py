@@ -6,7 +6,6 @@ from a chat of its own, so rows cannot see each other's replies.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
@@ -115,26 +114,6 @@ def fresh_chat(session: DemoSession, in_group: bool) -> SimChat:
     return session.server.private_chat(chat_id, f"User{chat_id}", language_code="en")
 
 
-async def until_handled(session: DemoSession, update_id: int) -> None:
-    """Return once the bot has fetched `update_id` and finished every handler it started."""
-    await session.server.wait_for_call(
-        "getUpdates",
-        lambda call: call.ok and any(u["update_id"] == update_id for u in call.result),
-    )
-    # PTB queues what it fetched before it polls again, so a new poll means it is queued.
-    await session.server.wait_for_long_poll()
-    application = session.application
-    idle_polls = 0
-    # A queued update passes through a task before its handler runs: be idle a few times over.
-    while idle_polls < 3:
-        busy = (
-            application.update_queue.qsize() > 0
-            or application.update_processor.current_concurrent_updates > 0
-        )
-        idle_polls = 0 if busy else idle_polls + 1
-        await asyncio.sleep(0.01)
-
-
 @pytest.mark.parametrize("row", ROWS, ids=row_id)
 async def test_bad_input_gets_one_accepted_helpful_reply(
     session: DemoSession, caplog: pytest.LogCaptureFixture, row: BadInput
@@ -144,7 +123,7 @@ async def test_bad_input_gets_one_accepted_helpful_reply(
     user = server.user(chat.id if chat.id > 0 else -chat.id, "Tester", language_code="en")
     start = len(server.calls)
 
-    await until_handled(session, server.send_text(chat, user, row.text))
+    await session.until_handled(server.send_text(chat, user, row.text), start)
 
     calls: list[RecordedCall] = [c for c in server.calls[start:] if c.method != "getUpdates"]
     errors = [r.getMessage() for r in caplog.records if r.name == "bot.app" and r.levelno >= 40]

@@ -147,8 +147,10 @@ async def test_an_anonymous_admin_can_subscribe(
 ) -> None:
     async with running(settings, clock, server) as bot:
         start = len(server.calls)
-        server.send_text(GROUP, None, "/subscribe@rallybot 09:15 Asia/Shanghai", sender_chat=GROUP)
-        replies = await bot.replies(GROUP, start, 10)
+        update_id = server.send_text(
+            GROUP, None, "/subscribe@rallybot 09:15 Asia/Shanghai", sender_chat=GROUP
+        )
+        replies = await bot.replies_to(update_id, GROUP, start)
         assert "Daily digest at 09:15 Asia/Shanghai" in replies[0].text
         assert await bot.runtime.chats.subscription(GROUP) is not None
 
@@ -342,3 +344,18 @@ async def test_a_chat_is_capped_at_fifty_alerts(
             "This chat already has 50 alerts, the most it can have. Remove some with /unalert ID."
         )
         assert await bot.runtime.chats.count_alerts(bot.chat.id) == 50
+
+
+async def test_a_digest_fan_out_uploads_its_chart_once(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    chats = [server.private_chat(8000 + i, f"F{i}").id for i in range(12)]
+    async with running(settings, clock, server) as bot:
+        for chat_id in chats:
+            await bot.runtime.chats.subscribe(
+                chat_id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
+            )
+        await wait_until(lambda: all(digests_to(server, c) for c in chats))
+        photos = [c for c in server.calls_to("sendPhoto") if c.ok]
+        assert len(photos) == len(chats)
+        assert sum(1 for c in photos if c.files) == 1  # the rest re-use its file_id

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 
 from bot.analytics.snapshot import Snapshot
-from bot.demo import BotReply, DemoSession, reply_from_call
+from bot.demo import BotReply, DemoSession
 from bot.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
-from bot.localapi import RecordedCall, SimChat, SimUser
+from bot.localapi import RecordedCall, SimChat
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CAPTION_LIMIT = 1024
@@ -25,41 +24,9 @@ GROUP_ID = -100123
 # ---- driving the bot: send, then wait until it has handled the update (no quiet period) ----
 
 
-async def until_handled(session: DemoSession, update_id: int) -> None:
-    """Return once the bot has fetched `update_id` and finished every handler it started."""
-    await session.server.wait_for_call(
-        "getUpdates",
-        lambda call: call.ok and any(u["update_id"] == update_id for u in call.result),
-    )
-    # PTB queues what it fetched before it polls again, so a new poll means it is queued.
-    await session.server.wait_for_long_poll()
-    application = session.application
-    idle_polls = 0
-    # A queued update passes through a task before its handler runs: be idle a few times over.
-    while idle_polls < 3:
-        busy = (
-            application.update_queue.qsize() > 0
-            or application.update_processor.current_concurrent_updates > 0
-        )
-        idle_polls = 0 if busy else idle_polls + 1
-        await asyncio.sleep(0.01)
-
-
 def sends_to(calls: list[RecordedCall], chat: SimChat) -> list[RecordedCall]:
     """The sends and edits among `calls` addressed to `chat`."""
     return [c for c in calls if c.method in SENDS and str(c.params.get("chat_id")) == str(chat.id)]
-
-
-async def converse(
-    session: DemoSession, text: str, chat: SimChat | None = None, user: SimUser | None = None
-) -> list[BotReply]:
-    """Send `text` as a person and return every reply once the bot has handled it."""
-    target = chat or session.chat
-    start = len(session.server.calls)
-    update_id = session.server.send_text(target, user or session.user, text)
-    await until_handled(session, update_id)
-    calls = sends_to(session.server.calls[start:], target)
-    return [reply_from_call(call, session.server) for call in calls]
 
 
 async def press(
@@ -69,7 +36,7 @@ async def press(
     target = chat or session.chat
     start = len(session.server.calls)
     update_id = session.server.press_button(target, session.user, message_id, data)
-    await until_handled(session, update_id)
+    await session.until_handled(update_id, start)
     return [c for c in session.server.calls[start:] if c.method != "getUpdates"]
 
 
@@ -121,7 +88,7 @@ async def test_rally_in_a_group_answers_one_photo_with_every_caption_element(
     fan = session.server.user(2001, "Ann")
     start = len(session.server.calls)
 
-    reply = only(await converse(session, "/rally@rallybot", group, fan))
+    reply = only(await session.ask("/rally@rallybot", group, fan))
 
     snapshot = await snapshot_of(session)
     universe = session.runtime.universe
@@ -170,8 +137,8 @@ async def test_second_rally_in_another_chat_reuses_the_uploaded_file_id(
     session: DemoSession,
 ) -> None:
     other = session.server.private_chat(2002, "Bo", language_code="en")
-    await converse(session, "/rally")
-    await converse(session, "/rally", other, session.server.user(2002))
+    await session.ask("/rally")
+    await session.ask("/rally", other, session.server.user(2002))
 
     first, second = session.server.calls_to("sendPhoto")
     assert first.files
@@ -183,7 +150,7 @@ async def test_second_rally_in_another_chat_reuses_the_uploaded_file_id(
 
 
 async def test_period_button_edits_the_same_message_in_place(session: DemoSession) -> None:
-    reply = only(await converse(session, "/rally"))
+    reply = only(await session.ask("/rally"))
     assert reply.message_id is not None
     assert ("YTD", "rally:YTD") in reply.buttons
 
@@ -203,7 +170,7 @@ async def test_period_button_edits_the_same_message_in_place(session: DemoSessio
 async def test_pressing_the_current_period_is_answered_without_an_error(
     session: DemoSession, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reply = only(await converse(session, "/rally ytd"))
+    reply = only(await session.ask("/rally ytd"))
     assert reply.message_id is not None
     before = session.server.sent_messages(session.chat)
 
@@ -220,7 +187,7 @@ async def test_pressing_the_current_period_is_answered_without_an_error(
 
 
 async def test_help_lists_every_command_with_an_example(session: DemoSession) -> None:
-    text = only(await converse(session, "/help")).text
+    text = only(await session.ask("/help")).text
 
     lines = text.splitlines()
     for command in COMMANDS:
@@ -232,11 +199,11 @@ async def test_help_lists_every_command_with_an_example(session: DemoSession) ->
 async def test_the_help_example_of_each_command_gets_a_real_answer(
     session: DemoSession, caplog: pytest.LogCaptureFixture, command: str
 ) -> None:
-    text = only(await converse(session, "/help")).text
+    text = only(await session.ask("/help")).text
     example = re.search(rf"e\.g\. (/{command}\b.*)", text)
     assert example is not None, text
 
-    reply = only(await converse(session, example.group(1).strip()))
+    reply = only(await session.ask(example.group(1).strip()))
 
     assert reply.text
     assert APOLOGY not in reply.text
@@ -262,7 +229,7 @@ async def test_command_menu_is_registered_for_private_chats_and_groups(
 
 
 async def test_index_shows_the_close_every_period_and_the_spread(session: DemoSession) -> None:
-    reply = only(await converse(session, "/index star50 ytd"))
+    reply = only(await session.ask("/index star50 ytd"))
 
     snapshot = await snapshot_of(session)
     info = snapshot["instruments"]["000688.SS"]
@@ -280,7 +247,7 @@ async def test_index_shows_the_close_every_period_and_the_spread(session: DemoSe
 async def test_basket_lists_members_by_contribution_and_pages_in_place(
     session: DemoSession,
 ) -> None:
-    reply = only(await converse(session, "/basket china_ai ytd"))
+    reply = only(await session.ask("/basket china_ai ytd"))
     assert reply.message_id is not None
 
     snapshot = await snapshot_of(session)
@@ -307,7 +274,7 @@ async def test_basket_lists_members_by_contribution_and_pages_in_place(
 
 
 async def test_chart_draws_every_named_series(session: DemoSession) -> None:
-    reply = only(await converse(session, "/chart star50 hstech ndx ytd"))
+    reply = only(await session.ask("/chart star50 hstech ndx ytd"))
 
     assert reply.photo is not None
     assert reply.photo.startswith(PNG_MAGIC)
@@ -318,7 +285,7 @@ async def test_chart_draws_every_named_series(session: DemoSession) -> None:
 
 
 async def test_compare_states_the_spread_in_percentage_points(session: DemoSession) -> None:
-    reply = only(await converse(session, "/compare star50 ndx ytd"))
+    reply = only(await session.ask("/compare star50 ndx ytd"))
 
     snapshot = await snapshot_of(session)
     star50 = snapshot["instruments"]["000688.SS"]["returns"]["YTD"]
@@ -335,14 +302,14 @@ async def test_compare_states_the_spread_in_percentage_points(session: DemoSessi
 async def test_chart_and_compare_captions_say_as_of_once(
     session: DemoSession, command: str
 ) -> None:
-    reply = only(await converse(session, command))
+    reply = only(await session.ask(command))
 
     assert reply.text.count("as of") == 1, reply.text
     assert AS_OF.search(reply.text)
 
 
 async def test_status_names_the_provider_newest_bars_and_sessions(session: DemoSession) -> None:
-    reply = only(await converse(session, "/status"))
+    reply = only(await session.ask("/status"))
 
     snapshot = await snapshot_of(session)
     markets = snapshot["markets"]
@@ -366,13 +333,13 @@ async def test_status_names_the_provider_newest_bars_and_sessions(session: DemoS
 async def test_command_for_another_bot_in_a_group_gets_no_reply(session: DemoSession) -> None:
     group = session.server.group_chat(GROUP_ID, "Rally fans")
 
-    replies = await converse(session, "/rally@otherbot", group, session.server.user(2001))
+    replies = await session.ask("/rally@otherbot", group, session.server.user(2001))
 
     assert replies == []
 
 
 async def test_unknown_command_in_a_private_chat_gets_a_short_hint(session: DemoSession) -> None:
-    reply = only(await converse(session, "/unknowncmd"))
+    reply = only(await session.ask("/unknowncmd"))
 
     assert reply.method == "sendMessage"
     assert "/unknowncmd" in reply.text
@@ -385,7 +352,7 @@ async def test_unaddressed_unknown_command_in_a_group_is_ignored(
 ) -> None:
     group = session.server.group_chat(GROUP_ID, "Rally fans")
 
-    replies = await converse(session, "/unknowncmd", group, session.server.user(2001))
+    replies = await session.ask("/unknowncmd", group, session.server.user(2001))
 
     assert replies == []
     assert errors_logged(caplog) == []

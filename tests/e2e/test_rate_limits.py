@@ -7,13 +7,12 @@ down from 20 a minute so the tests take seconds. Production uses PTB's AIORateLi
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.app import RateLimits
-from bot.demo import DemoSession
+from bot.demo import DemoSession, until_idle
 from bot.localapi import LocalBotApi, RecordedCall, SimChat
 from bot.localapi import RateLimits as ServerLimits
 from tests.e2e import conftest as e2e
@@ -92,19 +91,6 @@ async def accepted_replies(
     return found
 
 
-async def until_idle(session: DemoSession) -> None:
-    """Return once no update is queued or being handled."""
-    application = session.application
-    idle_polls = 0
-    while idle_polls < 3:
-        busy = (
-            application.update_queue.qsize() > 0
-            or application.update_processor.current_concurrent_updates > 0
-        )
-        idle_polls = 0 if busy else idle_polls + 1
-        await asyncio.sleep(0.01)
-
-
 async def test_group_limiter_spreads_a_burst_so_no_send_is_refused(
     redis_url: str, key_prefix: str
 ) -> None:
@@ -113,7 +99,7 @@ async def test_group_limiter_spreads_a_burst_so_no_send_is_refused(
         group, start = burst(session, BURST)
 
         replies = await accepted_replies(session, group, BURST, start)
-        await until_idle(session)
+        await until_idle(session.application)
 
         server = session.server
         assert server.rate_limited_count == 0
@@ -135,7 +121,7 @@ async def test_without_the_limiter_the_same_burst_is_refused(
         burst(session, BURST)
 
         await session.server.wait_for_call("sendMessage", lambda c: c.status == 429)
-        await until_idle(session)
+        await until_idle(session.application)
 
         assert session.server.rate_limited_count > 0
 
@@ -151,6 +137,6 @@ async def test_limits_equal_to_the_servers_keep_a_burst_under_them(
         group, start = burst(session, SERVER.group_limit + 1)
 
         await accepted_replies(session, group, SERVER.group_limit + 1, start)
-        await until_idle(session)
+        await until_idle(session.application)
 
         assert session.server.rate_limited_count == 0
