@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -65,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The Yahoo provider reports failed symbols itself, once, with the reason.
+    logging.getLogger("yfinance").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", module="yfinance")
     try:
         settings = Settings()
         if args.command == "report":

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.analytics.snapshot import Snapshot, compute_snapshot
 from bot.data.base import MarketDataProvider, SymbolMeta
+from bot.errors import DataError
 from bot.storage.market import MarketStore
 from bot.universe import EXCHANGE_CURRENCY, Universe
 
@@ -80,6 +81,13 @@ async def refresh_market(
         start = min(newest.values()) - dt.timedelta(days=INCREMENTAL_OVERLAP_DAYS)
     say(f"Fetching {len(symbols)} symbols from {provider.name} ({start} to {today})")
     result = await provider.fetch_closes(symbols, start, today)
+    if result.closes.dropna(axis=1, how="all").empty:
+        # Keep the last good snapshot rather than replace it with an empty one.
+        reasons = sorted(set(result.failures.values())) or ["no rows"]
+        raise DataError(
+            f"{provider.name} returned no data for any of {len(symbols)} symbols "
+            f"({'; '.join(reasons)[:300]}); the stored data is unchanged"
+        )
     say(f"Storing {result.closes.shape[1]} symbols")
     rows = await store.write_closes(result.closes)
 

@@ -1,0 +1,75 @@
+"""The refresh: incremental fetches, and a failed fetch never replaces good data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+import pytest
+import redis.asyncio as redis
+
+from bot.data.base import FetchResult, SymbolMeta
+from bot.data.demo import DemoProvider
+from bot.errors import DataError
+from bot.refresh import refresh_market
+from bot.storage.keys import Keys
+from bot.storage.market import MarketStore
+from bot.universe import load_universe
+
+NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+
+class RecordingDemo(DemoProvider):
+    """The demo market, remembering the ranges it was asked for."""
+
+    def __init__(self) -> None:
+        super().__init__(load_universe(), seed=3, clock=lambda: NOW)
+        self.ranges: list[tuple[dt.date, dt.date]] = []
+
+    async def fetch_closes(
+        self, symbols: Sequence[str], start: dt.date, end: dt.date
+    ) -> FetchResult:
+        self.ranges.append((start, end))
+        return await super().fetch_closes(symbols, start, end)
+
+
+class Unreachable(DemoProvider):
+    """A market that answers nothing, as Yahoo does when it cannot be reached."""
+
+    name = "yahoo"
+
+    async def fetch_closes(
+        self, symbols: Sequence[str], start: dt.date, end: dt.date
+    ) -> FetchResult:
+        return FetchResult(pd.DataFrame(), dict.fromkeys(symbols, "no data returned by Yahoo"))
+
+    async def fetch_meta(self, symbols: Sequence[str]) -> dict[str, SymbolMeta]:
+        return {}
+
+
+async def test_first_refresh_loads_history_then_fetches_incrementally(
+    redis_client: redis.Redis, keys: Keys
+) -> None:
+    store = MarketStore(redis_client, keys)
+    provider = RecordingDemo()
+    first = await refresh_market(provider, store, provider._universe, NOW, 800)
+    second = await refresh_market(provider, store, provider._universe, NOW, 800)
+    assert provider.ranges[0] == (dt.date(2024, 9, 16), dt.date(2026, 11, 25))
+    # From the oldest "newest bar" (New York, 24 November, not open yet today) less a week.
+    assert provider.ranges[1][0] == dt.date(2026, 11, 17)
+    assert second.snapshot_version == (first.snapshot_version or 0) + 1
+    assert first.newest_by_exchange["XHKG"] == "2026-11-25"
+
+
+async def test_a_fetch_with_no_data_keeps_the_last_snapshot(
+    redis_client: redis.Redis, keys: Keys
+) -> None:
+    store = MarketStore(redis_client, keys)
+    good = RecordingDemo()
+    await refresh_market(good, store, good._universe, NOW, 800)
+    before = await store.load_snapshot()
+    dead = Unreachable(load_universe(), seed=3, clock=lambda: NOW)
+    with pytest.raises(DataError, match="returned no data for any of 56 symbols"):
+        await refresh_market(dead, store, dead._universe, NOW, 800)
+    assert await store.load_snapshot() == before
