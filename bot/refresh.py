@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -135,15 +136,19 @@ async def current_snapshot(
 
 
 def with_defaults(meta: dict[str, SymbolMeta], universe: Universe) -> dict[str, SymbolMeta]:
-    """Fill in metadata a provider did not give (currency from the exchange, name = symbol)."""
+    """Fill in what a provider did not give: the universe's name, the exchange's currency."""
     filled = dict(meta)
     for symbol in universe.price_symbols:
-        if symbol not in filled:
+        known = filled.get(symbol)
+        name = universe.names.get(symbol, symbol)
+        if known is None:
             exchange = universe.exchange(symbol)
             filled[symbol] = SymbolMeta(
                 symbol=symbol,
-                name=symbol,
+                name=name,
                 currency=EXCHANGE_CURRENCY.get(exchange, "USD"),
                 exchange=exchange,
             )
+        elif known.name in {"", symbol}:
+            filled[symbol] = dataclasses.replace(known, name=name)
     return filled

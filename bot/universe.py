@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ EXCHANGE_TIMEZONE = {
 _SUFFIX_EXCHANGE = {".HK": HONG_KONG, ".SS": SHANGHAI, ".SZ": SHANGHAI}
 _US_TICKER = re.compile(r"^\^?[A-Z][A-Z0-9\-]{0,9}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_SECTIONS = {"indices", "baskets", "fx", "rally"}
+_SECTIONS = {"indices", "baskets", "fx", "rally", "names"}
 _RALLY_KEYS = {"onshore", "offshore", "benchmark", "basket", "compare_basket"}
 
 
@@ -98,6 +98,8 @@ class Universe:
     baskets: dict[str, BasketSpec]
     fx: dict[str, FxSpec]
     rally: RallySpec
+    names: dict[str, str] = field(default_factory=dict)
+    """Display names by symbol, for sources that give none."""
 
     @property
     def price_symbols(self) -> list[str]:
@@ -162,7 +164,10 @@ def parse_universe(raw: dict[str, Any], source: str = "universe") -> Universe:
         raise ConfigError(f"{source}: key {sorted(clash)[0]!r} names both an index and a basket")
     fx = {cur: _fx(cur, body, source) for cur, body in raw.get("fx", {}).items()}
     rally = _rally(raw["rally"], indices, baskets, source)
-    return Universe(indices=indices, baskets=baskets, fx=fx, rally=rally)
+    names = raw.get("names", {})
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise ConfigError(f'{source}: [names] maps symbols to names, like "0700.HK" = "Tencent"')
+    return Universe(indices=indices, baskets=baskets, fx=fx, rally=rally, names=dict(names))
 
 
 def _check_key(key: str, where: str, source: str) -> None:

@@ -12,7 +12,7 @@ import redis.asyncio as redis
 from bot.data.base import FetchResult, SymbolMeta
 from bot.data.demo import DemoProvider
 from bot.errors import DataError
-from bot.refresh import refresh_market
+from bot.refresh import refresh_market, with_defaults
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
 from bot.universe import load_universe
@@ -73,3 +73,16 @@ async def test_a_fetch_with_no_data_keeps_the_last_snapshot(
     with pytest.raises(DataError, match="returned no data for any of 56 symbols"):
         await refresh_market(dead, store, dead._universe, NOW, 800)
     assert await store.load_snapshot() == before
+
+
+def test_names_come_from_the_universe_when_the_source_gives_tickers() -> None:
+    universe = load_universe()
+    from_yahoo = {
+        "0700.HK": SymbolMeta("0700.HK", "0700.HK", "HKD", "XHKG", 9.1e9),
+        "NVDA": SymbolMeta("NVDA", "NVIDIA Corp", "USD", "XNYS", 2.4e10),
+    }
+    filled = with_defaults(from_yahoo, universe)
+    assert filled["0700.HK"].name == "Tencent"
+    assert filled["0700.HK"].shares_outstanding == 9.1e9
+    assert filled["NVDA"].name == "NVIDIA Corp"  # a source's own name is kept
+    assert filled["688256.SS"] == SymbolMeta("688256.SS", "Cambricon", "CNY", "XSHG", None)
