@@ -118,7 +118,8 @@ class RallyService:
             closes = await store.read_closes(self.universe.all_symbols)
             meta = with_defaults(await store.read_meta(self.universe.price_symbols), self.universe)
             as_of = pd.Timestamp(snapshot["as_of"])
-            anchors = price_anchors(closes, as_of)
+            # Once per snapshot version, but tens of milliseconds of pandas: off the loop.
+            anchors = await asyncio.to_thread(price_anchors, closes, as_of)
             rates = usd_per_unit(closes.loc[closes.index <= as_of], self.universe.fx)
             self._view = _MarketView(
                 int(snapshot.get("version", version)), snapshot, closes, meta, anchors, rates
@@ -302,9 +303,7 @@ class RallyService:
         if name in self.universe.baskets:
             stats = view.snapshot["baskets"][name]["returns"][period]
             return fmt_pct(stats["cap"])
-        symbol = self.universe.indices[name].symbol if name in self.universe.indices else name
-        info = view.snapshot["instruments"].get(symbol)
-        return fmt_pct(info["returns"][period]) if info else "n/a"
+        return fmt_pct(self._return(view, name, period))
 
     # ---- /compare -----------------------------------------------------------------------
     async def compare(self, request: CompareRequest, lang: str = "en") -> Reply:
