@@ -143,3 +143,27 @@ def test_snapshot_spreads_ratio_and_schema() -> None:
     assert "HKDUSD=X" not in snapshot["instruments"]
     assert snapshot["as_of"] == "2025-01-02"
     assert snapshot["provider"] == "demo"
+
+
+def test_a_member_listed_mid_year_is_excluded_from_1y_and_counted() -> None:
+    # Old trades a year and more; New lists in June. As of 2025-12-31 the 1Y base date is
+    # 2024-12-31: Old has a close there (100 -> 150), New does not and is excluded.
+    closes = frame(
+        {
+            "OLD": {"2024-12-31": 100, "2025-06-30": 120, "2025-12-31": 150},
+            "NEW": {"2025-06-30": 10, "2025-12-31": 20},
+        }
+    )
+    meta = {
+        "OLD": SymbolMeta("OLD", "Old", "USD", "XNYS", 2),
+        "NEW": SymbolMeta("NEW", "New", "USD", "XNYS", 10),
+    }
+    anchors = price_anchors(closes, pd.Timestamp("2025-12-31"))
+    result = basket_performance(anchors, ["OLD", "NEW"], meta, usd_per_unit(closes, {}))
+    one_year = result.periods["1Y"]
+    assert (one_year.included, one_year.excluded) == (1, 1)
+    assert one_year.value_change_usd == pytest.approx(2 * 150 - 2 * 100)
+    assert one_year.cap == pytest.approx(0.5)
+    assert one_year.equal == pytest.approx(0.5)
+    # The basket's value now includes it all the same: 2*150 + 10*20.
+    assert result.value_usd == pytest.approx(500.0)
