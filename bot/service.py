@@ -105,8 +105,7 @@ class RallyService:
 
     async def _market(self) -> _MarketView:
         store = self.runtime.store
-        raw_version = await store.client.get(store.keys.snapshot_version())
-        version = int(raw_version) if raw_version else 0
+        version = await store.snapshot_version()
         if self._view is not None and self._view.version == version:
             return self._view
         async with self._view_lock:
@@ -142,11 +141,16 @@ class RallyService:
             self.stale_warnings(view.snapshot, lang),
             lang=lang,
         )
-        chart = Chart(
-            f"rally:{period}:v{view.version}",
-            functools.partial(self._draw_rally, view, period),
+        return Reply(caption, self._rally_chart(view, period), period_buttons("rally", period))
+
+    async def rally_chart(self, period: str) -> Chart:
+        """The /rally chart alone (the digest sends it with its own caption)."""
+        return self._rally_chart(await self._market(), period)
+
+    def _rally_chart(self, view: _MarketView, period: str) -> Chart:
+        return Chart(
+            f"rally:{period}:v{view.version}", functools.partial(self._draw_rally, view, period)
         )
-        return Reply(caption, chart, period_buttons("rally", period))
 
     def _frame(self, view: _MarketView, title: str) -> ChartFrame:
         demo = view.snapshot["provider"] == "demo"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.errors import UserError
@@ -91,8 +91,8 @@ async def period_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     message = query.message
-    if hasattr(message, "edit_media"):
-        await outbound(context).edit(message, reply)  # type: ignore[arg-type]
+    if isinstance(message, Message):  # not an InaccessibleMessage (too old to edit)
+        await outbound(context).edit(message, reply)
 
 
 async def _reply_for_button(svc: RallyService, parts: list[str], lang: str) -> Reply | None:

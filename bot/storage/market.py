@@ -125,6 +125,11 @@ class MarketStore:
         )
         return version
 
+    async def snapshot_version(self) -> int:
+        """The latest snapshot's version; 0 before the first."""
+        raw = await self.client.get(self.keys.snapshot_version())
+        return int(raw) if raw else 0
+
     async def load_snapshot(self) -> Snapshot | None:
         """The latest snapshot, or None before the first refresh."""
         raw = await self.client.get(self.keys.snapshot())
