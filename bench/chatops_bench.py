@@ -53,7 +53,7 @@ async def demo_snapshot(universe: Universe) -> dict[str, Any]:
     """The default universe's snapshot on two years of demo closes."""
     provider = DemoProvider(universe, seed=7, clock=lambda: NOW)
     closes = provider.closes_at(universe.all_symbols, START, NOW.date(), NOW).closes
-    meta = await provider.fetch_meta(universe.price_symbols)
+    meta = (await provider.fetch_meta(universe.price_symbols)).meta
     return dict(compute_snapshot(closes, meta, universe, NOW.date(), NOW, "demo"))
 
 

@@ -60,7 +60,7 @@ def inputs(universe: Universe) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Two years of demo closes and metadata for every symbol of the universe."""
     provider = DemoProvider(universe, seed=7, clock=lambda: NOW)
     closes = provider.closes_at(universe.all_symbols, START, NOW.date(), NOW).closes
-    meta = asyncio.run(provider.fetch_meta(universe.price_symbols))
+    meta = asyncio.run(provider.fetch_meta(universe.price_symbols)).meta
     return closes, meta
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import html
 import logging
 import signal
@@ -25,7 +26,7 @@ from bot.commands import COMMANDS
 from bot.errors import DataError
 from bot.i18n import t
 from bot.outbound import Outbound
-from bot.refresh import refresh_market
+from bot.refresh import refresh_market, refresh_reason
 from bot.runtime import Runtime
 from bot.service import RallyService
 from handlers.common import language, register_all, user_language
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 REFRESH_JOB = "refresh"
 DIGEST_JOB = "digests"
 REFRESH_LOCK_SECONDS = 600
+REFRESH_CHECK_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,12 @@ def build_application(
     jobs = application.job_queue
     assert jobs is not None  # installed with the job-queue extra
     if schedule_refresh:
+        # The job only checks what is due; refresh_reason keeps requests to the budget.
         jobs.run_repeating(
-            refresh_job, interval=settings.refresh_seconds, first=1, name=REFRESH_JOB
+            refresh_job,
+            interval=min(REFRESH_CHECK_SECONDS, settings.refresh_seconds),
+            first=1,
+            name=REFRESH_JOB,
         )
     jobs.run_repeating(
         digest_job, interval=settings.digest_tick_seconds, first=0.5, name=DIGEST_JOB
@@ -131,13 +137,18 @@ async def publish_command_menu(application: Application[Any, Any, Any, Any, Any,
 
 
 async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Refresh market data unless another process is doing it right now."""
+    """Refresh market data when due, or retry failing symbols whose wait is over."""
     runtime: Runtime = context.application.bot_data["runtime"]
-    owner = uuid.uuid4().hex
     store = runtime.store
+    plan = await due_refresh(runtime)
+    if plan is None:
+        return
+    reason, only = plan
+    owner = uuid.uuid4().hex
     if not await store.try_lock_refresh(owner, REFRESH_LOCK_SECONDS):
         logger.info("Another process is refreshing; skipping this round")
         return
+    logger.info("Refreshing: %s", reason)
     try:
         await refresh_market(
             runtime.provider,
@@ -145,6 +156,7 @@ async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             runtime.universe,
             runtime.clock(),
             runtime.settings.history_days,
+            only=only,
         )
     except DataError as exc:
         logger.warning("Refresh failed: %s", exc)
@@ -155,6 +167,35 @@ async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     fired = await chatops.run_alerts(context.bot)
     if fired:
         logger.info("Sent %d alert messages", fired)
+
+
+async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None] | None:
+    """Why to refresh now and which symbols (None: all), or None when nothing is due."""
+    store = runtime.store
+    now = runtime.clock()
+    attempts = []
+    status = await store.load_refresh_status()
+    if status is not None:
+        attempts.append(dt.datetime.fromisoformat(status["finished_at"]))
+    failure = await store.load_refresh_failure()
+    if failure is not None:
+        attempts.append(dt.datetime.fromisoformat(failure["at"]))
+    universe = runtime.universe
+    reason = refresh_reason(
+        now,
+        max(attempts, default=None),
+        (universe.exchange(symbol) for symbol in universe.all_symbols),
+        dt.timedelta(seconds=runtime.settings.refresh_seconds),
+    )
+    if reason is not None:
+        return reason, None
+    retry = [
+        symbol
+        for symbol, raw in (await store.load_symbol_health()).items()
+        if symbol in universe.all_symbols
+        and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
+    ]
+    return ("retrying failed symbols", retry) if retry else None
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,7 +19,7 @@ from bot.app import build_application, run_until_stopped
 from bot.config import Settings
 from bot.demo import BotReply, DemoSession, save_photos
 from bot.errors import ConfigError, DataError
-from bot.refresh import current_snapshot, refresh_market
+from bot.refresh import RefreshReport, current_snapshot, refresh_market
 from bot.report import print_report, report_json
 from bot.runtime import Runtime, open_runtime
 
@@ -99,15 +99,19 @@ async def _ensure_fresh(runtime: Runtime, console: Console) -> None:
         finished = dt.datetime.fromisoformat(status["finished_at"])
         if (now - finished).total_seconds() < runtime.settings.refresh_seconds:
             return
-    with console.status("Refreshing market data") as spinner:
-        await refresh_market(
-            runtime.provider,
-            runtime.store,
-            runtime.universe,
-            now,
-            runtime.settings.history_days,
-            progress=spinner.update,
-        )
+    try:
+        with console.status("Refreshing market data") as spinner:
+            await refresh_market(
+                runtime.provider,
+                runtime.store,
+                runtime.universe,
+                now,
+                runtime.settings.history_days,
+                progress=spinner.update,
+            )
+    except DataError as exc:
+        # The source is down: the stored data is still worth showing, with its age.
+        console.print(f"[yellow]Warning: {exc}. Showing the stored data.[/yellow]")
 
 
 async def _report(settings: Settings, as_json: bool, as_of: dt.date | None) -> int:
@@ -140,18 +144,42 @@ async def _refresh(settings: Settings) -> int:
                 settings.history_days,
                 progress=spinner.update,
             )
+    print_refresh_report(report, runtime.provider.name, console)
+    return 0
+
+
+def print_refresh_report(report: RefreshReport, provider: str, console: Console) -> None:
+    """What a refresh stored, how many requests it made, and everything that went wrong."""
     console.print(
         f"Stored {report.rows} rows for {report.symbols} symbols "
-        f"({report.start} to {report.end}) from {runtime.provider.name} "
-        f"in {report.seconds:.1f} s; snapshot v{report.snapshot_version}."
+        f"({report.start} to {report.end}) from {provider} "
+        f"in {report.seconds:.1f} s with {report.requests} requests; "
+        f"snapshot v{report.snapshot_version}."
     )
     for exchange, day in report.newest_by_exchange.items():
         console.print(f"  newest bar {exchange}: {day}")
-    if report.failures:
-        console.print(f"[red]{len(report.failures)} symbols failed:[/red]")
-        for symbol, reason in sorted(report.failures.items()):
-            console.print(f"  {symbol}: {reason}")
-    return 0
+    sections = (
+        ("history rewritten", report.rewritten, "yellow"),
+        ("symbols failed (their stored bars are kept)", report.failures, "red"),
+        ("set aside, retried hourly", report.set_aside, "red"),
+        ("share counts not fetched (stored ones kept)", report.meta_failures, "yellow"),
+    )
+    for title, items, colour in sections:
+        if items:
+            console.print(f"[{colour}]{len(items)} {title}:[/{colour}]", highlight=False)
+            for symbol, reason in sorted(items.items()):
+                console.print(f"  {symbol}: {reason}", highlight=False, markup=False)
+    if report.share_mismatches:
+        console.print(
+            f"[yellow]{len(report.share_mismatches)} share counts disagree with Yahoo's market "
+            "cap by more than 15% (add a [shares] override to the universe file):[/yellow]"
+        )
+        for check in report.share_mismatches:
+            console.print(
+                f"  {check.symbol}: {check.shares:,.0f} shares, the market cap implies "
+                f"{check.implied_shares:,.0f} (x{check.ratio:.2f})",
+                highlight=False,
+            )
 
 
 async def _run(settings: Settings) -> int:

@@ -143,6 +143,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "🇨🇳/🇺🇸 AI market cap: <b>{ratio}</b> ({china} vs {us})",
         "zh": "🇨🇳/🇺🇸 AI 市值之比：<b>{ratio}</b>（{china} 对 {us}）",
     },
+    "rally.ratio_withheld": {
+        "en": "🇨🇳/🇺🇸 AI market cap: withheld, {name} misses {symbols} ({share} of its value)",
+        "zh": "🇨🇳/🇺🇸 AI 市值之比：暂不显示，{name} 缺少 {symbols}（占其市值 {share}）",
+    },
+    # Basket coverage, shown when not every member has a fresh close (HTML).
+    "coverage.fresh": {"en": "{fresh}/{members} fresh", "zh": "{fresh}/{members} 只为最新"},
+    "coverage.carried": {
+        "en": "{count} from an earlier day ({symbols})",
+        "zh": "{count} 只沿用前日收盘（{symbols}）",
+    },
+    "coverage.missing": {
+        "en": "{count} missing ({symbols})",
+        "zh": "{count} 只缺失（{symbols}）",
+    },
     # /index
     "index.no_data": {"en": "No data yet.", "zh": "暂无数据。"},
     "index.close": {
@@ -194,6 +208,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status.open": {"en": "open", "zh": "开市"},
     "status.closed": {"en": "closed", "zh": "休市"},
     "status.none": {"en": "none", "zh": "无"},
+    "status.last_good": {
+        "en": "Last attempt {at} failed: {reason}",
+        "zh": "最近一次刷新 {at} 失败：{reason}",
+    },
+    "status.requests": {
+        "en": "Requests in the last refresh: {requests}",
+        "zh": "上次刷新请求数：{requests}",
+    },
+    "status.failed_symbols": {
+        "en": "Failing: {symbols}",
+        "zh": "获取失败：{symbols}",
+    },
+    "status.set_aside": {
+        "en": "Set aside (retried hourly): {symbols}",
+        "zh": "暂缓（每小时重试）：{symbols}",
+    },
+    "status.shares": {
+        "en": "Share counts off the source's market cap: {items}",
+        "zh": "股本与数据源市值不符：{items}",
+    },
     "status.snapshot": {
         "en": "Snapshot v{version} as of {as_of}",
         "zh": "快照 v{version}，截至 {as_of}",

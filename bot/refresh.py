@@ -1,4 +1,11 @@
-"""The refresh: provider -> Redis bars and metadata -> one new snapshot."""
+"""The refresh: provider -> Redis bars and metadata -> one new snapshot.
+
+Stored history never drifts from the source: when a fetch reports a split or dividend in
+its window, or an overlapping stored close differs from the fetched one, that symbol's
+whole history is fetched again and replaced at once. A symbol that fails keeps its stored
+bars; one that keeps failing is set aside and tried on a slower schedule, with its own
+window, so it never widens anyone else's incremental fetch.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,23 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import math
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.analytics.snapshot import Snapshot, compute_snapshot
-from bot.data.base import MarketDataProvider, SymbolMeta
+import pandas as pd
+
+from bot.analytics.shares import ShareCheck, share_checks
+from bot.analytics.snapshot import Snapshot, compute_snapshot, member_values_of
+from bot.calendars import is_open, local_date, session_close
+from bot.data.base import FetchResult, MarketDataProvider, SymbolMeta, merge_into
 from bot.errors import DataError
 from bot.storage.market import MarketStore
-from bot.universe import EXCHANGE_CURRENCY, Universe
+from bot.universe import EXCHANGE_CURRENCY, FX_MARKET, Universe
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +37,20 @@ logger = logging.getLogger(__name__)
 EASTMOST_MARKET_TZ = ZoneInfo("Asia/Shanghai")
 INCREMENTAL_OVERLAP_DAYS = 7
 META_MAX_AGE = dt.timedelta(days=1)
+BARS_FORMAT = "close-traded-split-adjusted/2"
+"""The price definition stored bars follow; bars stored under another are reloaded."""
+MISMATCH_TOLERANCE = 5e-4
+"""Relative difference above which a re-fetched close is a revision, not rounding."""
+SET_ASIDE_AFTER = 3
+"""Consecutive failed refreshes after which a symbol is retried only hourly."""
+FIRST_RETRY = dt.timedelta(minutes=2)
+SET_ASIDE_RETRY = dt.timedelta(hours=1)
+AFTER_CLOSE_DELAY = dt.timedelta(minutes=20)
+"""How long after a close the final bars are fetched (Yahoo settles them within minutes)."""
+IDLE_REFRESH = dt.timedelta(hours=1)
 
 Progress = Callable[[str], None]
+Jitter = Callable[[], float]
 
 
 @dataclass
@@ -40,6 +65,11 @@ class RefreshReport:
     failures: dict[str, str] = field(default_factory=dict)
     snapshot_version: int | None = None
     seconds: float = 0.0
+    requests: int = 0
+    rewritten: dict[str, str] = field(default_factory=dict)
+    set_aside: dict[str, str] = field(default_factory=dict)
+    meta_failures: dict[str, str] = field(default_factory=dict)
+    share_mismatches: list[ShareCheck] = field(default_factory=list)
 
     def as_status(self, finished_at: dt.datetime, provider: str) -> dict[str, Any]:
         """The JSON form kept in Redis for /status."""
@@ -54,12 +84,116 @@ class RefreshReport:
             "failures": self.failures,
             "snapshot_version": self.snapshot_version,
             "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "rewritten": self.rewritten,
+            "set_aside": self.set_aside,
+            "meta_failures": self.meta_failures,
+            "share_mismatches": [dataclasses.asdict(c) for c in self.share_mismatches],
         }
+
+
+@dataclass(frozen=True)
+class SymbolHealth:
+    """A symbol's run of failed fetches and when to try it again."""
+
+    failures: int
+    since: str
+    next_attempt: dt.datetime
+    reason: str
+    rewrite: bool = False
+    """Its stored history is known to be stale (a split seen) and must be fetched whole."""
+
+    @property
+    def set_aside(self) -> bool:
+        """Failed so often that it is tried only on the slow schedule."""
+        return self.failures >= SET_ASIDE_AFTER
+
+    def as_json(self) -> dict[str, Any]:
+        """The form kept in Redis."""
+        return {
+            "failures": self.failures,
+            "since": self.since,
+            "next_attempt": self.next_attempt.isoformat(),
+            "reason": self.reason,
+            "rewrite": self.rewrite,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> SymbolHealth:
+        """Read the form kept in Redis."""
+        return cls(
+            failures=int(raw["failures"]),
+            since=str(raw["since"]),
+            next_attempt=dt.datetime.fromisoformat(raw["next_attempt"]),
+            reason=str(raw["reason"]),
+            rewrite=bool(raw.get("rewrite", False)),
+        )
+
+    def failed_again(
+        self, reason: str, now: dt.datetime, jitter: Jitter, rewrite: bool = False
+    ) -> SymbolHealth:
+        """The record after one more failure: the wait doubles, up to the hourly slow lane."""
+        failures = self.failures + 1
+        return SymbolHealth(
+            failures=failures,
+            since=self.since,
+            next_attempt=now + retry_delay(failures, jitter),
+            reason=reason,
+            rewrite=rewrite or self.rewrite,
+        )
+
+
+NO_FAILURES = SymbolHealth(0, "", dt.datetime.min.replace(tzinfo=dt.UTC), "")
+
+
+def retry_delay(failures: int, jitter: Jitter) -> dt.timedelta:
+    """How long a symbol that failed `failures` times in a row waits, with up to 25% jitter."""
+    if failures >= SET_ASIDE_AFTER:
+        base = SET_ASIDE_RETRY
+    else:
+        base = min(FIRST_RETRY * 2 ** (failures - 1), SET_ASIDE_RETRY)
+    return base * (1.0 + 0.25 * jitter())
 
 
 def market_today(now: dt.datetime) -> dt.date:
     """The latest calendar date any covered market can have a bar for."""
     return now.astimezone(EASTMOST_MARKET_TZ).date()
+
+
+def refresh_reason(
+    now: dt.datetime,
+    last_finished: dt.datetime | None,
+    exchanges: Iterable[str],
+    interval: dt.timedelta,
+) -> str | None:
+    """Why a scheduled refresh should run now, or None: the request budget's one rule.
+
+    Every `interval` while a covered market trades; once after each close (when the final
+    bars have settled); hourly otherwise.
+    """
+    if last_finished is None:
+        return "first refresh"
+    since = now - last_finished
+    markets = [e for e in dict.fromkeys(exchanges) if e != FX_MARKET]
+    if any(is_open(exchange, now) for exchange in markets):
+        return "a market is open" if since >= interval else None
+    for exchange in markets:
+        settled = _last_close(exchange, now)
+        if settled is not None and last_finished < settled + AFTER_CLOSE_DELAY <= now:
+            return f"{exchange} closed"
+    return "hourly while markets are closed" if since >= IDLE_REFRESH else None
+
+
+def _last_close(exchange: str, now: dt.datetime) -> dt.datetime | None:
+    day = local_date(exchange, now)
+    for back in range(8):
+        try:
+            close = session_close(exchange, day - dt.timedelta(days=back))
+        except ValueError:
+            continue
+        if close <= now:
+            return close
+    return None
 
 
 async def refresh_market(
@@ -69,56 +203,307 @@ async def refresh_market(
     now: dt.datetime,
     history_days: int,
     progress: Progress | None = None,
+    *,
+    only: Sequence[str] | None = None,
+    jitter: Jitter = random.random,
 ) -> RefreshReport:
-    """Fetch every symbol in one batch (incrementally when possible), store it, re-snapshot."""
+    """Fetch what is due (`only` those symbols when given), keep history true, re-snapshot."""
     say = progress or (lambda _message: None)
     started = time.perf_counter()
-    symbols = universe.all_symbols
+    symbols = list(only) if only is not None else universe.all_symbols
     today = market_today(now)
-    newest = await store.newest_dates(symbols)
-    if len(newest) < len(symbols):
-        start = today - dt.timedelta(days=history_days)
-    else:
-        start = min(newest.values()) - dt.timedelta(days=INCREMENTAL_OVERLAP_DAYS)
-    say(f"Fetching {len(symbols)} symbols from {provider.name} ({start} to {today})")
-    result = await provider.fetch_closes(symbols, start, today)
-    if result.closes.dropna(axis=1, how="all").empty:
-        # Keep the last good snapshot rather than replace it with an empty one.
+    history_start = today - dt.timedelta(days=history_days)
+    health = {
+        s: SymbolHealth.from_json(raw) for s, raw in (await store.load_symbol_health()).items()
+    }
+    waiting = {
+        s: record
+        for s, record in health.items()
+        if s in symbols and record.set_aside and record.next_attempt > now
+    }
+    due = [s for s in symbols if s not in waiting]
+    full_reload = await store.bars_format() != BARS_FORMAT
+    stored = await store.read_closes(due)
+    windows = {
+        symbol: history_start
+        if full_reload or symbol not in stored or health.get(symbol, NO_FAILURES).rewrite
+        else _newest(stored[symbol]) - dt.timedelta(days=INCREMENTAL_OVERLAP_DAYS)
+        for symbol in due
+    }
+    say(f"Fetching {len(due)} symbols from {provider.name} (to {today})")
+    result = await _fetch_windows(provider, windows, today)
+    if not result.closes.columns.size and due:
+        await _record_failures(store, health, result.failures, now, jitter)
         reasons = sorted(set(result.failures.values())) or ["no rows"]
-        raise DataError(
-            f"{provider.name} returned no data for any of {len(symbols)} symbols "
+        failure = (
+            f"{provider.name} returned no data for any of {len(due)} symbols "
             f"({'; '.join(reasons)[:300]}); the stored data is unchanged"
         )
-    say(f"Storing {result.closes.shape[1]} symbols")
-    rows = await store.write_closes(result.closes)
+        await store.save_refresh_failure(
+            {"at": now.isoformat(timespec="seconds"), "reason": failure}
+        )
+        raise DataError(failure)
 
-    fetched_at = await store.meta_fetched_at()
-    if fetched_at is None or now - fetched_at > META_MAX_AGE:
-        say("Fetching metadata (shares outstanding, currency, names)")
-        meta = await provider.fetch_meta(universe.price_symbols)
-        await store.write_meta(meta, now)
+    rewrites = _history_revisions(result, stored, windows, history_start)
+    await _fetch_whole_histories(provider, result, rewrites, windows, (history_start, today), say)
+    _keep_extending_bars(result, stored)
+    say(f"Storing {result.closes.shape[1]} symbols")
+    rows = await _store_bars(store, result, rewrites, windows, history_start)
+    if full_reload and only is None and not result.failures:
+        await store.set_bars_format(BARS_FORMAT)
+    await store.write_meta(result.meta)
+
+    meta_outcome = await _refresh_meta(
+        provider, store, universe, now, result, refetch=list(rewrites), say=say
+    )
+    failed_rewrites = {
+        s for s, reason in result.failures.items() if reason.startswith("history revised")
+    }
+    health = await _record_failures(
+        store, health, result.failures, now, jitter, succeeded=result.closes.columns,
+        rewrite=failed_rewrites,
+    )
 
     say("Computing the snapshot")
-    snapshot = await current_snapshot(store, universe, now, provider.name)
+    snapshot, checks = await compute_current(store, universe, now, provider.name)
     version = await store.save_snapshot(snapshot)
-    stored = result.closes.dropna(axis=1, how="all")
+    await store.save_last_values(member_values_of(snapshot))
     report = RefreshReport(
-        symbols=stored.shape[1],
+        symbols=int(result.closes.shape[1]),
         rows=rows,
-        start=start,
+        start=min(windows.values(), default=today),
         end=today,
         newest_by_exchange=dict(snapshot.get("markets", {})),
         failures=dict(result.failures),
         snapshot_version=version,
         seconds=time.perf_counter() - started,
+        requests=result.requests + meta_outcome.requests,
+        rewritten=rewrites,
+        set_aside={
+            s: f"{h.reason} (failing since {h.since}; next try {h.next_attempt:%H:%M} UTC)"
+            for s, h in health.items()
+            if h.set_aside and s in symbols
+        },
+        meta_failures=meta_outcome.failures,
+        share_mismatches=checks,
     )
     await store.save_refresh_status(report.as_status(now, provider.name))
+    await store.save_refresh_failure(None)
     if report.failures:
         logger.warning("Refresh: %d symbols failed: %s", len(report.failures), report.failures)
     logger.info(
-        "Refresh stored %d rows for %d symbols; snapshot v%d", rows, report.symbols, version
+        "Refresh stored %d rows for %d symbols with %d requests; snapshot v%d",
+        rows,
+        report.symbols,
+        report.requests,
+        version,
     )
     return report
+
+
+async def _fetch_whole_histories(
+    provider: MarketDataProvider,
+    result: FetchResult,
+    rewrites: dict[str, str],
+    windows: Mapping[str, dt.date],
+    span: tuple[dt.date, dt.date],
+    say: Progress,
+) -> None:
+    """Replace the incremental bars of revised symbols by their whole history, fetched again.
+
+    A symbol whose whole history cannot be fetched keeps its old, consistent bars and is
+    marked failed: mixing units would be worse than being a day late.
+    """
+    history_start, end = span
+    partial = [s for s in rewrites if windows[s] > history_start]
+    if not partial:
+        return
+    say(f"Re-fetching the whole history of {len(partial)} symbols ({', '.join(partial)})")
+    whole = await _fetch_windows(provider, dict.fromkeys(partial, history_start), end)
+    result.requests += whole.requests
+    for symbol in partial:
+        if symbol in whole.closes.columns:
+            result.closes = _with_column(result.closes, symbol, whole.closes[symbol])
+        else:
+            result.closes = result.closes.drop(columns=symbol)
+            result.failures[symbol] = "history revised at the source; re-fetch failed"
+            rewrites.pop(symbol)
+
+
+async def _store_bars(
+    store: MarketStore,
+    result: FetchResult,
+    rewrites: Mapping[str, str],
+    windows: Mapping[str, dt.date],
+    history_start: dt.date,
+) -> int:
+    """Whole histories replace what was stored; incremental windows extend it."""
+    replace = [
+        s
+        for s in result.closes.columns
+        if s not in result.append_only and (s in rewrites or windows[s] == history_start)
+    ]
+    extend = [s for s in result.closes.columns if s not in replace]
+    rows = await store.replace_closes(result.closes[replace]) if replace else 0
+    rows += await store.write_closes(result.closes[extend]) if extend else 0
+    return rows
+
+
+async def _fetch_windows(
+    provider: MarketDataProvider, windows: Mapping[str, dt.date], end: dt.date
+) -> FetchResult:
+    """One provider call per distinct window start, merged into one result."""
+    by_start: dict[dt.date, list[str]] = {}
+    for symbol, start in windows.items():
+        by_start.setdefault(start, []).append(symbol)
+    merged = FetchResult(closes=pd.DataFrame())
+    for start, group in sorted(by_start.items()):
+        merge_into(merged, await provider.fetch_closes(group, start, end))
+    for symbol in windows:
+        if symbol not in merged.closes.columns:
+            merged.failures.setdefault(symbol, "no data returned")
+    return merged
+
+
+def _history_revisions(
+    result: FetchResult,
+    stored: pd.DataFrame,
+    windows: Mapping[str, dt.date],
+    history_start: dt.date,
+) -> dict[str, str]:
+    """Per symbol whose stored history no longer matches the source, why."""
+    revised: dict[str, str] = {}
+    for symbol in result.closes.columns:
+        if symbol in result.append_only or symbol not in stored.columns:
+            continue
+        events = result.events.get(symbol)
+        if events and windows[symbol] > history_start:
+            revised[symbol] = ", ".join(events)
+            continue
+        differs = _differing_day(stored[symbol], result.closes[symbol])
+        if differs is not None:
+            revised[symbol] = f"stored close on {differs} differs from the source"
+    return revised
+
+
+def _differing_day(stored: pd.Series, fetched: pd.Series) -> str | None:
+    """The first overlapping settled day whose close changed at the source, if any.
+
+    The newest stored bar is left out: it may have been taken while its market traded.
+    """
+    old = stored.dropna()
+    if old.empty:
+        return None
+    old = old.iloc[:-1]
+    both = pd.concat({"old": old, "new": fetched.dropna()}, axis=1, join="inner")
+    if both.empty:
+        return None
+    change = (both["new"] / both["old"] - 1.0).abs()
+    off = change[change > MISMATCH_TOLERANCE]
+    return None if off.empty else pd.Timestamp(off.index[0]).date().isoformat()
+
+
+def _keep_extending_bars(result: FetchResult, stored: pd.DataFrame) -> None:
+    """Cut a fallback's bars (not split-adjusted) to the days that extend stored history.
+
+    They are kept only after the newest stored close, and only when both sources agree on
+    that close (no split between them); otherwise the symbol counts as failed.
+    """
+    for symbol in [s for s in result.closes.columns if s in result.append_only]:
+        old = stored[symbol].dropna() if symbol in stored.columns else pd.Series(dtype=float)
+        new = result.closes[symbol].dropna()
+        if old.empty or old.index[-1] not in new.index:
+            reason = "fallback source has no day in common with stored history"
+        elif abs(new[old.index[-1]] / old.iloc[-1] - 1.0) > MISMATCH_TOLERANCE:
+            reason = "fallback source disagrees with stored history (a split?)"
+        else:
+            result.closes.loc[result.closes.index <= old.index[-1], symbol] = math.nan
+            continue
+        result.closes = result.closes.drop(columns=symbol)
+        result.failures[symbol] = reason
+
+
+@dataclass
+class _MetaOutcome:
+    failures: dict[str, str]
+    requests: int
+
+
+async def _refresh_meta(
+    provider: MarketDataProvider,
+    store: MarketStore,
+    universe: Universe,
+    now: dt.datetime,
+    result: FetchResult,
+    refetch: Sequence[str],
+    say: Progress,
+) -> _MetaOutcome:
+    """Fetch share counts that are a day old, never fetched, or made stale by a split."""
+    stocks = [s for s in universe.basket_symbols if s not in result.failures]
+    due = set(await store.meta_due(stocks, now, META_MAX_AGE)) | set(refetch)
+    wanted = [s for s in stocks if s in due]
+    if not wanted:
+        return _MetaOutcome({}, 0)
+    say(f"Fetching metadata (shares outstanding, market cap) for {len(wanted)} symbols")
+    answer = await provider.fetch_meta(wanted)
+    # Only what answered counts as fetched: the rest is asked again next refresh.
+    await store.write_meta(answer.meta, fetched_at=now)
+    return _MetaOutcome(dict(answer.failures), answer.requests)
+
+
+async def _record_failures(
+    store: MarketStore,
+    health: Mapping[str, SymbolHealth],
+    failures: Mapping[str, str],
+    now: dt.datetime,
+    jitter: Jitter,
+    succeeded: Iterable[str] = (),
+    rewrite: Iterable[str] = (),
+) -> dict[str, SymbolHealth]:
+    """Count one more failure for each failed symbol; forget the ones that answered."""
+    stamp = now.isoformat(timespec="minutes")
+    needs_rewrite = set(rewrite)
+    updated = dict(health)
+    failing: dict[str, dict[str, Any]] = {}
+    for symbol, reason in failures.items():
+        record = health.get(symbol, dataclasses.replace(NO_FAILURES, since=stamp))
+        updated[symbol] = record.failed_again(reason, now, jitter, symbol in needs_rewrite)
+        failing[symbol] = updated[symbol].as_json()
+    recovered = [s for s in succeeded if s in health and s not in failures]
+    for symbol in recovered:
+        updated.pop(symbol, None)
+    await store.save_symbol_health(failing, recovered)
+    return updated
+
+
+def _newest(series: pd.Series) -> dt.date:
+    newest: dt.date = pd.Timestamp(series.dropna().index[-1]).date()
+    return newest
+
+
+def _with_column(frame: pd.DataFrame, symbol: str, series: pd.Series) -> pd.DataFrame:
+    rest = frame.drop(columns=symbol)
+    joined = rest.join(series.rename(symbol).to_frame(), how="outer")
+    return joined.dropna(how="all")
+
+
+async def compute_current(
+    store: MarketStore,
+    universe: Universe,
+    now: dt.datetime,
+    provider: str,
+    as_of: dt.date | None = None,
+) -> tuple[Snapshot, list[ShareCheck]]:
+    """A snapshot from the stored bars (as of `as_of`, default now) and the share checks."""
+    closes = await store.read_closes(universe.all_symbols)
+    meta = with_defaults(await store.read_meta(universe.price_symbols), universe)
+    last_values = await store.load_last_values()
+    day = as_of or market_today(now)
+    snapshot = await asyncio.to_thread(
+        compute_snapshot, closes, meta, universe, day, now, provider, last_values
+    )
+    checks = share_checks(meta, closes, universe.basket_symbols)
+    return snapshot, checks
 
 
 async def current_snapshot(
@@ -129,26 +514,32 @@ async def current_snapshot(
     as_of: dt.date | None = None,
 ) -> Snapshot:
     """Compute a snapshot from the stored bars, as of `as_of` (default: now)."""
-    closes = await store.read_closes(universe.all_symbols)
-    meta = with_defaults(await store.read_meta(universe.price_symbols), universe)
-    day = as_of or market_today(now)
-    return await asyncio.to_thread(compute_snapshot, closes, meta, universe, day, now, provider)
+    snapshot, _checks = await compute_current(store, universe, now, provider, as_of)
+    return snapshot
 
 
 def with_defaults(meta: dict[str, SymbolMeta], universe: Universe) -> dict[str, SymbolMeta]:
-    """Fill in what a provider did not give: the universe's name, the exchange's currency."""
+    """Fill in what a provider did not give, and apply the universe's share overrides.
+
+    Names come from the universe when the source gave none; the currency from the
+    exchange; an override in `[shares]` replaces the source's count for that line.
+    """
     filled = dict(meta)
     for symbol in universe.price_symbols:
         known = filled.get(symbol)
         name = universe.names.get(symbol, symbol)
         if known is None:
             exchange = universe.exchange(symbol)
-            filled[symbol] = SymbolMeta(
+            known = SymbolMeta(
                 symbol=symbol,
                 name=name,
                 currency=EXCHANGE_CURRENCY.get(exchange, "USD"),
                 exchange=exchange,
             )
         elif known.name in {"", symbol}:
-            filled[symbol] = dataclasses.replace(known, name=name)
+            known = dataclasses.replace(known, name=name)
+        override = universe.shares.get(symbol)
+        if override is not None:
+            known = dataclasses.replace(known, shares_outstanding=override.shares)
+        filled[symbol] = known
     return filled

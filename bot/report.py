@@ -104,6 +104,8 @@ def _basket(snapshot: Snapshot, key: str) -> Table:
         title=f"{basket['name']} - {basket['members']} members, "
         f"value {fmt_usd(basket['value_usd'], signed=False)} (shares latest reported)",
         title_justify="left",
+        caption=_coverage(basket.get("coverage")),
+        caption_justify="left",
     )
     for column in ("period", "equal-weight", "cap-weight", "USD value change", "included"):
         table.add_column(column, justify="left" if column == "period" else "right")
@@ -117,6 +119,18 @@ def _basket(snapshot: Snapshot, key: str) -> Table:
             f"{stats['included']}/{stats['included'] + stats['excluded']}",
         )
     return table
+
+
+def _coverage(coverage: dict[str, Any] | None) -> str | None:
+    if not coverage or (not coverage["carried"] and not coverage["missing"]):
+        return None
+    parts = [f"{coverage['fresh']} fresh"]
+    if coverage["carried"]:
+        carried = ", ".join(f"{c['symbol']} ({c['date']})" for c in coverage["carried"])
+        parts.append(f"carried from an earlier day: {carried}")
+    if coverage["missing"]:
+        parts.append(f"missing: {', '.join(coverage['missing'])}")
+    return "; ".join(parts)
 
 
 def _contributors(snapshot: Snapshot, key: str) -> Table:
@@ -144,8 +158,13 @@ def _ratios(snapshot: Snapshot) -> Table:
     table = Table(title="Market-cap ratios (USD)", title_justify="left")
     table.add_column("ratio")
     table.add_column("value", justify="right")
+    notes = snapshot.get("ratio_notes", {})
     for key, value in snapshot["ratios"].items():
-        table.add_row(key, "n/a" if value is None else f"{value:.3f} ({value * 100:.1f}%)")
+        if value is None:
+            shown = f"withheld: {notes[key]}" if key in notes else "n/a"
+        else:
+            shown = f"{value:.3f} ({value * 100:.1f}%)"
+        table.add_row(key, shown)
     return table
 
 

@@ -12,7 +12,7 @@ import redis.asyncio as redis
 
 from bot.config import Settings
 from bot.data.base import Clock, MarketDataProvider
-from bot.data.factory import make_provider
+from bot.data.factory import make_provider, universe_for
 from bot.storage.chats import ChatStore
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
@@ -49,7 +49,7 @@ class Runtime:
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, clock: Clock = system_clock) -> AsyncIterator[Runtime]:
     """Connect to Redis (starting the embedded Valkey when REDIS_URL is unset) and wire up."""
-    universe = load_universe(settings.universe_path)
+    universe = universe_for(settings, load_universe(settings.universe_path))
     embedded: EmbeddedValkey | None = None
     url = settings.redis_url
     if not url:

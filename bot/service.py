@@ -354,8 +354,15 @@ class RallyService:
         when = (
             next_refresh.astimezone(dt.UTC).isoformat(timespec="seconds") if next_refresh else None
         )
+        failure = await store.load_refresh_failure()
         text = texts.status_text(
-            snapshot, refresh, open_now, when, self.runtime.provider.name, lang=lang
+            snapshot,
+            refresh,
+            open_now,
+            when,
+            self.runtime.provider.name,
+            failure=failure,
+            lang=lang,
         )
         return Reply(text)
 

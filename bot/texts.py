@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.analytics.periods import PERIODS
-from bot.analytics.snapshot import Snapshot
+from bot.analytics.snapshot import RATIO_MISSING_LIMIT, Snapshot
 from bot.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 from bot.i18n import CATALOGUE, t
 from bot.universe import EXCHANGE_LABEL, Universe
@@ -65,6 +65,44 @@ def _instrument(snapshot: Snapshot, universe: Universe, key: str) -> Mapping[str
 
 def _ret(info: Mapping[str, Any] | None, period: str) -> float | None:
     return None if info is None else info["returns"].get(period)
+
+
+def coverage_line(basket: Mapping[str, Any], lang: str = "en") -> str | None:
+    """One short HTML line when not every member of a basket has a fresh close, else None."""
+    coverage = basket.get("coverage")
+    if not coverage or (not coverage["carried"] and not coverage["missing"]):
+        return None
+    parts = [t(lang, "coverage.fresh", fresh=coverage["fresh"], members=basket["members"])]
+    carried = coverage["carried"]
+    if carried:
+        shown = ", ".join(f"{esc(c['symbol'])} {esc(c['date'][5:])}" for c in carried[:4])
+        more = f" +{len(carried) - 4}" if len(carried) > 4 else ""
+        parts.append(t(lang, "coverage.carried", count=len(carried), symbols=shown + more))
+    missing = coverage["missing"]
+    if missing:
+        shown = ", ".join(esc(symbol) for symbol in missing[:4])
+        more = f" +{len(missing) - 4}" if len(missing) > 4 else ""
+        parts.append(t(lang, "coverage.missing", count=len(missing), symbols=shown + more))
+    return "⏳ " + " · ".join(parts)
+
+
+def ratio_withheld_line(snapshot: Snapshot, universe: Universe, lang: str = "en") -> str | None:
+    """Why the China/US AI cap ratio is not shown (a basket misses >10% of its value)."""
+    rally = universe.rally
+    if snapshot["ratios"].get(f"{rally.basket}/{rally.compare_basket}") is not None:
+        return None
+    for key in (rally.basket, rally.compare_basket):
+        coverage = snapshot["baskets"].get(key, {}).get("coverage")
+        share = coverage["missing_share"] if coverage else None
+        if coverage and share is not None and share > RATIO_MISSING_LIMIT:
+            return t(
+                lang,
+                "rally.ratio_withheld",
+                name=esc(snapshot["baskets"][key]["name"]),
+                symbols=esc(", ".join(coverage["missing"][:5])),
+                share=f"{share:.0%}",
+            )
+    return None
 
 
 def visible_length(text: str) -> int:
@@ -147,6 +185,12 @@ def rally_caption(
         if top:
             movers = " · ".join(f"{esc(m['name'])} {fmt_usd(m['value_change_usd'])}" for m in top)
             lines.append(t(lang, "rally.top", movers=movers))
+        coverage = coverage_line(basket, lang)
+        if coverage:
+            lines.append(coverage)
+    withheld = ratio_withheld_line(snapshot, universe, lang)
+    if withheld:
+        lines.append(withheld)
     ratio_key = f"{rally.basket}/{rally.compare_basket}"
     ratio = snapshot["ratios"].get(ratio_key)
     compare = snapshot["baskets"].get(rally.compare_basket)
@@ -232,8 +276,11 @@ def basket_page(
             members=basket["members"],
         )
         + excluded,
-        "",
     ]
+    coverage = coverage_line(basket, lang)
+    if coverage:
+        lines.append(coverage)
+    lines.append("")
     start = page * per_page
     for rank, move in enumerate(moves[start : start + per_page], start=start + 1):
         lines.append(
@@ -297,9 +344,10 @@ def status_text(
     next_refresh: str | None,
     provider: str,
     *,
+    failure: Mapping[str, Any] | None = None,
     lang: str = "en",
 ) -> str:
-    """The /status message."""
+    """The /status message: refreshes, what failed and why, markets, the snapshot."""
     lines = [
         f"<b>{t(lang, 'status.title')}</b>",
         t(lang, "status.provider", provider=esc(provider)),
@@ -314,8 +362,13 @@ def status_text(
                 failed=len(refresh.get("failures", {})),
             )
         )
+        lines.extend(_refresh_problems(refresh, lang))
     else:
         lines.append(t(lang, "status.never"))
+    if failure:
+        lines.append(
+            t(lang, "status.last_good", at=esc(failure["at"]), reason=esc(failure["reason"]))
+        )
     when = esc(next_refresh) if next_refresh else t(lang, "status.not_scheduled")
     lines.append(t(lang, "status.next_refresh", at=when))
     markets = (snapshot or {}).get("markets", {})
@@ -342,3 +395,20 @@ def status_text(
         )
         lines.append(source_line(snapshot["provider"], lang))
     return fit(lines, MESSAGE_LIMIT)
+
+
+def _refresh_problems(refresh: Mapping[str, Any], lang: str) -> list[str]:
+    """What the last good refresh could not do: failed symbols, set-aside ones, share counts."""
+    lines = [t(lang, "status.requests", requests=refresh.get("requests", "?"))]
+    failures = refresh.get("failures", {})
+    if failures:
+        items = "; ".join(f"{s} ({reason})" for s, reason in sorted(failures.items())[:8])
+        lines.append(t(lang, "status.failed_symbols", symbols=esc(items)))
+    set_aside = refresh.get("set_aside", {})
+    if set_aside:
+        lines.append(t(lang, "status.set_aside", symbols=esc(", ".join(sorted(set_aside)))))
+    mismatches = refresh.get("share_mismatches", [])
+    if mismatches:
+        items = ", ".join(f"{m['symbol']} ×{m['ratio']:.2f}" for m in mismatches[:8])
+        lines.append(t(lang, "status.shares", items=esc(items)))
+    return lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterable
@@ -29,7 +31,8 @@ EXCHANGE_TIMEZONE = {
 _SUFFIX_EXCHANGE = {".HK": HONG_KONG, ".SS": SHANGHAI, ".SZ": SHANGHAI}
 _US_TICKER = re.compile(r"^\^?[A-Z][A-Z0-9\-]{0,9}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_SECTIONS = {"indices", "baskets", "fx", "rally", "names"}
+_SECTIONS = {"indices", "baskets", "fx", "rally", "names", "shares"}
+SOURCES = ("yahoo", "akshare")
 _RALLY_KEYS = {"onshore", "offshore", "benchmark", "basket", "compare_basket"}
 
 
@@ -47,6 +50,14 @@ def exchange_of(symbol: str) -> str:
 
 
 @dataclass(frozen=True)
+class StandIn:
+    """What an index falls back to when its own source is not installed (a tracker ETF)."""
+
+    symbol: str
+    name: str
+
+
+@dataclass(frozen=True)
 class IndexSpec:
     """An index (or its tracker) shown by key in commands."""
 
@@ -54,6 +65,19 @@ class IndexSpec:
     symbol: str
     name: str
     exchange: str
+    source: str = "yahoo"
+    """The data source asked first for this index ("yahoo" or "akshare")."""
+    stand_in: StandIn | None = None
+
+
+@dataclass(frozen=True)
+class ShareOverride:
+    """A share count for one priced line that replaces the source's, with why and when."""
+
+    symbol: str
+    shares: float
+    note: str
+    as_of: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +124,8 @@ class Universe:
     rally: RallySpec
     names: dict[str, str] = field(default_factory=dict)
     """Display names by symbol, for sources that give none."""
+    shares: dict[str, ShareOverride] = field(default_factory=dict)
+    """Share counts that replace the source's for a line (classes, ADS ratios)."""
 
     @property
     def price_symbols(self) -> list[str]:
@@ -107,6 +133,32 @@ class Universe:
         symbols = [spec.symbol for spec in self.indices.values()]
         symbols += [m for basket in self.baskets.values() for m in basket.members]
         return list(dict.fromkeys(symbols))
+
+    @property
+    def basket_symbols(self) -> list[str]:
+        """Every basket member, each once: the symbols whose share counts matter."""
+        members = [m for basket in self.baskets.values() for m in basket.members]
+        return list(dict.fromkeys(members))
+
+    def source_of(self, symbol: str) -> str:
+        """The data source asked first for `symbol`."""
+        index = self.index_by_symbol(symbol)
+        return index.source if index else "yahoo"
+
+    def without_source(self, source: str) -> Universe:
+        """This universe with every index served by `source` replaced by its stand-in."""
+        indices = {}
+        for key, spec in self.indices.items():
+            if spec.source == source and spec.stand_in is not None:
+                indices[key] = IndexSpec(
+                    key=key,
+                    symbol=spec.stand_in.symbol,
+                    name=spec.stand_in.name,
+                    exchange=exchange_of(spec.stand_in.symbol),
+                )
+            else:
+                indices[key] = spec
+        return dataclasses.replace(self, indices=indices)
 
     @property
     def fx_symbols(self) -> list[str]:
@@ -167,7 +219,33 @@ def parse_universe(raw: dict[str, Any], source: str = "universe") -> Universe:
     names = raw.get("names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
         raise ConfigError(f'{source}: [names] maps symbols to names, like "0700.HK" = "Tencent"')
-    return Universe(indices=indices, baskets=baskets, fx=fx, rally=rally, names=dict(names))
+    members = {m for basket in baskets.values() for m in basket.members}
+    shares = {
+        symbol: _share_override(symbol, body, members, source)
+        for symbol, body in raw.get("shares", {}).items()
+    }
+    return Universe(
+        indices=indices, baskets=baskets, fx=fx, rally=rally, names=dict(names), shares=shares
+    )
+
+
+def _share_override(symbol: str, body: Any, members: set[str], source: str) -> ShareOverride:
+    where = f"{source}: shares.{symbol}"
+    example = '{ shares = 12.1e9, note = "all share classes", as_of = "2026-10-24" }'
+    if symbol not in members:
+        raise ConfigError(f"{where}: {symbol} is in no basket")
+    if not isinstance(body, dict) or set(body) != {"shares", "note", "as_of"}:
+        raise ConfigError(f"{where} must be {example}")
+    count, note, as_of = body["shares"], body["note"], body["as_of"]
+    if not isinstance(count, int | float) or isinstance(count, bool) or count <= 0:
+        raise ConfigError(f"{where}.shares must be a positive number")
+    if not isinstance(note, str) or not note.strip():
+        raise ConfigError(f"{where}.note must say where the figure comes from")
+    try:
+        day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    except ValueError as exc:
+        raise ConfigError(f"{where}.as_of must be a date like 2026-10-24") from exc
+    return ShareOverride(symbol, float(count), note.strip(), day.isoformat())
 
 
 def _check_key(key: str, where: str, source: str) -> None:
@@ -189,7 +267,25 @@ def _index(key: str, body: Any, source: str) -> IndexSpec:
         raise ConfigError(
             f"{source}: indices.{key}.exchange must be one of {sorted(EXCHANGE_CURRENCY)}"
         )
-    return IndexSpec(key=key, symbol=symbol, name=str(body.get("name", key)), exchange=exchange)
+    data_source = body.get("source", "yahoo")
+    if data_source not in SOURCES:
+        raise ConfigError(f"{source}: indices.{key}.source must be one of {list(SOURCES)}")
+    stand_in = body.get("stand_in")
+    if stand_in is not None:
+        if not isinstance(stand_in, dict) or not isinstance(stand_in.get("symbol"), str):
+            raise ConfigError(
+                f'{source}: indices.{key}.stand_in must be {{ symbol = "3033.HK", name = "..." }}'
+            )
+        _member_exchange(stand_in["symbol"], f"indices.{key}.stand_in", source)
+        stand_in = StandIn(stand_in["symbol"], str(stand_in.get("name", stand_in["symbol"])))
+    return IndexSpec(
+        key=key,
+        symbol=symbol,
+        name=str(body.get("name", key)),
+        exchange=exchange,
+        source=data_source,
+        stand_in=stand_in,
+    )
 
 
 def _basket(key: str, body: Any, source: str) -> BasketSpec:

@@ -69,6 +69,8 @@ class BasketResult:
     periods: dict[str, BasketPeriod]
     moves: dict[str, list[MemberMove]]
     """Per period, included members sorted by value change, largest gain first."""
+    member_values: dict[str, float]
+    """Each member's USD value at its as-of date; NaN where it has none."""
 
 
 def member_values(
@@ -138,6 +140,7 @@ def basket_performance(
         else 0.0,
         periods=periods,
         moves=moves,
+        member_values={str(s): float(v) for s, v in values["value"].items()},
     )
 
 

@@ -18,6 +18,8 @@ Snapshot = dict[str, Any]
 """The `report --json` document (fixed schema) plus a few extra keys the bot reads."""
 
 TOP_N = 5
+RATIO_MISSING_LIMIT = 0.10
+"""The AI cap ratio is withheld when a basket misses more than this share of its value."""
 
 
 def compute_snapshot(
@@ -27,8 +29,13 @@ def compute_snapshot(
     as_of: dt.date,
     generated_at: dt.datetime,
     provider: str,
+    last_values: Mapping[str, float] | None = None,
 ) -> Snapshot:
-    """Compute every number as of the end of `as_of`; each instrument uses its own last close."""
+    """Compute every number as of the end of `as_of`; each instrument uses its own last close.
+
+    `last_values` are members' last known USD values: they weigh the members missing now
+    (no close, share count or FX rate) when deciding whether the cap ratio can be shown.
+    """
     cutoff = pd.Timestamp(as_of)
     anchors = price_anchors(closes, cutoff)
     returns = period_returns(anchors)
@@ -54,12 +61,20 @@ def compute_snapshot(
             "kind": "index" if index else "stock",
         }
 
+    markets: dict[str, str] = {}
+    for info in instruments.values():
+        exchange = info["exchange"]
+        markets[exchange] = max(markets.get(exchange, ""), info["date"])
+
     baskets: dict[str, Any] = {}
     results: dict[str, BasketResult] = {}
     for key, spec in universe.baskets.items():
         result = basket_performance(anchors, spec.members, meta, rates)
         results[key] = result
         baskets[key] = _basket_json(spec.name, result, instruments)
+        baskets[key]["coverage"] = basket_coverage(
+            result, instruments, markets, last_values or {}
+        )
 
     index_returns = {
         key: returns.loc[spec.symbol] if spec.symbol in returns.index else None
@@ -72,17 +87,13 @@ def compute_snapshot(
             p: _spread(index_returns[board], index_returns[benchmark], p) for p in PERIODS
         }
 
-    ratios: dict[str, float | None] = {}
     main, compare = universe.rally.basket, universe.rally.compare_basket
-    if results[compare].value_usd > 0:
-        ratios[f"{main}/{compare}"] = results[main].value_usd / results[compare].value_usd
-    else:
-        ratios[f"{main}/{compare}"] = None
-
-    markets: dict[str, str] = {}
-    for info in instruments.values():
-        exchange = info["exchange"]
-        markets[exchange] = max(markets.get(exchange, ""), info["date"])
+    ratio_key = f"{main}/{compare}"
+    withheld = _ratio_withheld(baskets, (main, compare))
+    ratios: dict[str, float | None] = {ratio_key: None}
+    if withheld is None and results[compare].value_usd > 0:
+        ratios[ratio_key] = results[main].value_usd / results[compare].value_usd
+    ratio_notes = {ratio_key: withheld} if withheld else {}
 
     newest = max((info["date"] for info in instruments.values()), default=None)
     return {
@@ -93,9 +104,65 @@ def compute_snapshot(
         "baskets": baskets,
         "spreads": spreads,
         "ratios": ratios,
+        "ratio_notes": ratio_notes,
         "markets": dict(sorted(markets.items())),
         "indices": {key: spec.symbol for key, spec in universe.indices.items()},
     }
+
+
+def basket_coverage(
+    result: BasketResult,
+    instruments: Mapping[str, Any],
+    markets: Mapping[str, str],
+    last_values: Mapping[str, float],
+) -> dict[str, Any]:
+    """Members fresh (a close on their market's latest day), carried from earlier, missing.
+
+    Missing means no usable value now (no close, share count or FX rate); its weight is its
+    last known USD value as a share of the basket's last known value, when known.
+    """
+    fresh = 0
+    carried: list[dict[str, str]] = []
+    missing: list[str] = []
+    for symbol, value in result.member_values.items():
+        info = instruments.get(symbol)
+        if info is None or not math.isfinite(value):
+            missing.append(symbol)
+        elif info["date"] < markets.get(info["exchange"], info["date"]):
+            carried.append({"symbol": symbol, "date": info["date"]})
+        else:
+            fresh += 1
+    known = {s: v for s, v in result.member_values.items() if math.isfinite(v)}
+    missing_value = sum(last_values.get(s, 0.0) for s in missing)
+    last_total = sum(known.values()) + missing_value
+    return {
+        "fresh": fresh,
+        "carried": carried,
+        "missing": missing,
+        "missing_value_usd": missing_value,
+        "missing_share": missing_value / last_total if last_total > 0 else None,
+    }
+
+
+def member_values_of(snapshot: Snapshot) -> dict[str, float]:
+    """Every basket member's USD value in a snapshot, where it has one now."""
+    values: dict[str, float] = {}
+    for basket in snapshot["baskets"].values():
+        values.update(basket.get("values", {}))
+    return values
+
+
+def _ratio_withheld(baskets: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    """Why the cap ratio cannot be shown (a basket misses too much of its value), or None."""
+    for key in keys:
+        coverage = baskets[key]["coverage"]
+        share = coverage["missing_share"]
+        if share is not None and share > RATIO_MISSING_LIMIT:
+            return (
+                f"{key} misses {', '.join(coverage['missing'])} "
+                f"({share:.0%} of its last known value)"
+            )
+    return None
 
 
 def _basket_json(name: str, result: BasketResult, instruments: Mapping[str, Any]) -> Any:
@@ -129,6 +196,7 @@ def _basket_json(name: str, result: BasketResult, instruments: Mapping[str, Any]
         "top_contributors": {p: moves[p][:TOP_N] for p in PERIODS},
         "bottom_contributors": {p: moves[p][::-1][:TOP_N] for p in PERIODS},
         "moves": moves,
+        "values": {s: v for s, v in result.member_values.items() if math.isfinite(v)},
     }
 
 

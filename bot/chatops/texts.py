@@ -11,7 +11,7 @@ from bot.chatops.conditions import Condition
 from bot.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 from bot.i18n import t
 from bot.storage.chats import AlertRecord
-from bot.texts import CAPTION_LIMIT, esc, fit, markets_line, source_line
+from bot.texts import CAPTION_LIMIT, coverage_line, esc, fit, markets_line, source_line
 from bot.universe import Universe
 
 
@@ -193,6 +193,9 @@ def digest_caption(
         if picked:
             movers = " · ".join(f"{m['name']} {fmt_usd(m['value_change_usd'])}" for m in picked)
             lines.append(esc(t(lang, "digest.movers", movers=movers)))
+        coverage = coverage_line(basket, lang)
+        if coverage:
+            lines.append(coverage)
     if fired:
         lines.append("")
         lines.append(esc(t(lang, "digest.fired")))

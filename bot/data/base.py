@@ -15,13 +15,20 @@ Clock = Callable[[], dt.datetime]
 
 @dataclass(frozen=True)
 class SymbolMeta:
-    """Slow-moving facts about a symbol. Shares are the latest reported count."""
+    """Slow-moving facts about a symbol. Shares are the latest reported count.
+
+    `market_cap` is the source's own figure in the trading currency, when it reports one,
+    and `cap_price` the price it was computed at: refresh uses them only to cross-check the
+    share count (shares x price against the source's market cap).
+    """
 
     symbol: str
     name: str
     currency: str
     exchange: str
     shares_outstanding: float | None = None
+    market_cap: float | None = None
+    cap_price: float | None = None
 
 
 @dataclass
@@ -30,11 +37,47 @@ class FetchResult:
 
     `closes` has a tz-naive DatetimeIndex of trading dates (midnight, ascending, unique)
     and one float column per symbol that returned data; NaN where a symbol had no bar
-    that day (another exchange's trading day, a holiday, a suspension).
+    that day (another exchange's trading day, a holiday, a suspension). Closes are what
+    traded, adjusted for splits and bonus shares only, never for dividends.
+
+    `events` names, per symbol, the splits and dividends the source reported inside the
+    fetched window (they mean older stored closes may be in other units or stale).
+    `meta` holds what the price answer itself said about a symbol (currency, exchange,
+    name; no share count). `requests` counts HTTP requests made. `sources` names the
+    provider that served each symbol; `append_only` lists symbols served by a fallback
+    whose closes are not split-adjusted, so they may extend stored history but never
+    rewrite it.
     """
 
     closes: pd.DataFrame
     failures: dict[str, str] = field(default_factory=dict)
+    events: dict[str, list[str]] = field(default_factory=dict)
+    meta: dict[str, SymbolMeta] = field(default_factory=dict)
+    requests: int = 0
+    sources: dict[str, str] = field(default_factory=dict)
+    append_only: set[str] = field(default_factory=set)
+
+
+def merge_into(merged: FetchResult, part: FetchResult) -> None:
+    """Add one answer's columns, failures, events, metadata and request count to another's."""
+    frame = part.closes.dropna(axis=1, how="all")
+    if not frame.columns.empty:
+        merged.closes = frame if merged.closes.empty else merged.closes.join(frame, how="outer")
+    merged.failures.update(part.failures)
+    merged.events.update(part.events)
+    merged.meta.update(part.meta)
+    merged.sources.update(part.sources)
+    merged.append_only |= part.append_only
+    merged.requests += part.requests
+
+
+@dataclass
+class MetaResult:
+    """Metadata for the symbols that answered, and the symbols that failed with why."""
+
+    meta: dict[str, SymbolMeta] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    requests: int = 0
 
 
 class MarketDataProvider(Protocol):
@@ -49,6 +92,6 @@ class MarketDataProvider(Protocol):
         """Daily closes for `symbols` from `start` to `end`, both inclusive."""
         ...
 
-    async def fetch_meta(self, symbols: Sequence[str]) -> dict[str, SymbolMeta]:
+    async def fetch_meta(self, symbols: Sequence[str]) -> MetaResult:
         """Name, currency, exchange and shares outstanding for each symbol it knows."""
         ...

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from bot.calendars import DATE_UNIT
-from bot.data.base import FetchResult, SymbolMeta
+from bot.data.base import FetchResult, MetaResult, SymbolMeta
 from bot.errors import ConfigError, DataError
 from bot.universe import exchange_of
 
@@ -66,10 +66,16 @@ class CsvProvider:
         frame.columns.name = None
         return FetchResult(closes=frame, failures=failures)
 
-    async def fetch_meta(self, symbols: Sequence[str]) -> dict[str, SymbolMeta]:
+    async def fetch_meta(self, symbols: Sequence[str]) -> MetaResult:
         """Metadata for the requested symbols that meta.csv lists."""
         metas = await asyncio.to_thread(self.read_meta)
-        return {symbol: metas[symbol] for symbol in dict.fromkeys(symbols) if symbol in metas}
+        result = MetaResult()
+        for symbol in dict.fromkeys(symbols):
+            if symbol in metas:
+                result.meta[symbol] = metas[symbol]
+            else:
+                result.failures[symbol] = f"{symbol} is not in {META_FILE}"
+        return result
 
     def read_prices(self) -> pd.DataFrame:
         """Every close in prices.csv, dates by symbols; DataError names the file, line, problem."""
@@ -129,11 +135,21 @@ def _rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, list[str]]
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot be read ({exc})") from exc
     reader = csv.reader(text.splitlines())
-    first = next(reader, None)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        raise _error(path, 1, f"not a readable CSV line ({exc})") from exc
     if first is None or tuple(cell.strip().lower() for cell in first) != header:
-        found = ",".join(first) if first else "an empty file"
+        found = ",".join(first)[:80] if first else "an empty file"
         raise DataError(f"{path} line 1: header must be {','.join(header)} (found {found})")
-    for row in reader:
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            # A field over csv's size limit (or a stray NUL) stops the reader mid-file.
+            raise _error(path, reader.line_num, f"not a readable CSV line ({exc})") from exc
+        if row is None:
+            return
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue

@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from bot import calendars
-from bot.data.base import Clock, FetchResult, SymbolMeta
+from bot.data.base import Clock, FetchResult, MetaResult, SymbolMeta
 from bot.errors import ConfigError
 from bot.universe import (
     EXCHANGE_CURRENCY,
@@ -91,6 +91,13 @@ _INDEX_CURVES: dict[str, tuple[float, Anchors]] = {
         ("2024-07-01", 4.0), ("2024-10-08", 5.0), ("2025-01-13", 4.6),
         ("2025-03-15", 6.0), ("2025-06-30", 5.6), ("2025-10-15", 6.6),
         ("2026-01-30", 6.5), ("2026-12-31", 6.8),
+    )),
+    # The index level itself: the tracker's path at about 830 index points per HK$1.
+    "HSTECH.HK": (1.6, (
+        ("2018-01-02", 4980), ("2021-02-17", 9130), ("2022-10-31", 2660),
+        ("2024-07-01", 3320), ("2024-10-08", 4150), ("2025-01-13", 3820),
+        ("2025-03-15", 4980), ("2025-06-30", 4650), ("2025-10-15", 5480),
+        ("2026-01-30", 5400), ("2026-12-31", 5640),
     )),
     "^NDX": (1.15, (
         ("2018-01-02", 6500), ("2021-12-31", 16500), ("2022-10-31", 10700),
@@ -285,14 +292,16 @@ class DemoProvider:
         now = self._clock()
         return await asyncio.to_thread(self.closes_at, symbols, start, end, now)
 
-    async def fetch_meta(self, symbols: Sequence[str]) -> dict[str, SymbolMeta]:
+    async def fetch_meta(self, symbols: Sequence[str]) -> MetaResult:
         """Name, currency, exchange and shares for every symbol the demo can make up."""
-        metas: dict[str, SymbolMeta] = {}
+        result = MetaResult()
         for symbol in dict.fromkeys(symbols):
             exchange = self._exchange(symbol)
-            if exchange is not None:
-                metas[symbol] = self._meta(symbol, exchange)
-        return metas
+            if exchange is None:
+                result.failures[symbol] = "unknown symbol"
+            else:
+                result.meta[symbol] = self._meta(symbol, exchange)
+        return result
 
     def closes_at(
         self, symbols: Sequence[str], start: dt.date, end: dt.date, now: dt.datetime

@@ -1,4 +1,12 @@
-"""Yahoo Finance through yfinance: one batched download per refresh, with backoff."""
+"""Yahoo Finance through yfinance: one chart request per symbol, failures found and retried.
+
+Why per symbol: `yf.download` hides every per-symbol error (429 included) as an all-NaN
+column and never raises, so nothing above it can tell a rate limit from a delisting or
+retry only what failed. `Ticker.history` with yfinance's exceptions switched on raises
+the real error per symbol, returns the corporate actions in the window and the chart's
+own metadata (currency, exchange) with the same request. It costs no extra requests:
+`download` also makes one chart request per ticker.
+"""
 
 from __future__ import annotations
 
@@ -6,62 +14,78 @@ import asyncio
 import datetime as dt
 import logging
 import math
+import random
 import re
+import threading
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from bot.calendars import DATE_UNIT
-from bot.data.base import FetchResult, SymbolMeta
-from bot.errors import ConfigError, DataError
+from bot.data.base import FetchResult, MetaResult, SymbolMeta
+from bot.errors import ConfigError
 from bot.universe import EXCHANGE_CURRENCY, EXCHANGE_TIMEZONE, FX_MARKET, NEW_YORK, exchange_of
 
 logger = logging.getLogger(__name__)
 
-NO_DATA = "no data returned by Yahoo (unknown symbol, delisted or rate-limited)"
+QUOTE_URL = "https://query1.finance.yahoo.com/v7/finance/quote"
+QUOTE_BATCH = 50
+"""Symbols per batched quote request (Yahoo answers far more; small batches fail small)."""
 
-Download = Callable[..., pd.DataFrame | None]
-TickerFactory = Callable[[str], Any]
 Sleep = Callable[[float], Awaitable[None]]
+Jitter = Callable[[], float]
 
 # Yahoo stamps currency bars at London midnight, not UTC: converting them to UTC would put
 # summer bars on the previous day.
-_YAHOO_TIMEZONE = {**EXCHANGE_TIMEZONE, FX_MARKET: "Europe/London"}
+YAHOO_TIMEZONE = {**EXCHANGE_TIMEZONE, FX_MARKET: "Europe/London"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-def _yf_download(*args: Any, **kwargs: Any) -> pd.DataFrame | None:
-    import yfinance  # noqa: PLC0415 - importing yfinance is slow; only the yahoo path needs it
+class CountingSession:
+    """Builds the curl_cffi session yfinance uses, counting every HTTP request it sends."""
 
-    result: pd.DataFrame | None = yfinance.download(*args, **kwargs)
-    return result
+    @staticmethod
+    def create() -> Any:
+        """A new browser-impersonating session whose `requests_sent` counts requests."""
+        from curl_cffi import requests as curl  # noqa: PLC0415 - only the yahoo path needs it
+
+        class _Session(curl.Session):  # type: ignore[type-arg]
+            def __init__(self) -> None:
+                super().__init__(impersonate="chrome")
+                self._count_lock = threading.Lock()
+                self.requests_sent = 0
+
+            def request(self, *args: Any, **kwargs: Any) -> Any:
+                with self._count_lock:
+                    self.requests_sent += 1
+                return super().request(*args, **kwargs)
+
+        return _Session()
 
 
-def _yf_ticker(symbol: str) -> Any:
-    import yfinance  # noqa: PLC0415
+def requests_sent(session: Any) -> int:
+    """How many requests `session` has sent, when it counts them."""
+    return int(getattr(session, "requests_sent", 0))
 
-    return yfinance.Ticker(symbol)
+
+@dataclass(frozen=True)
+class _Bars:
+    """One symbol's answer: closes by local date, the events in it, the chart's metadata."""
+
+    closes: pd.Series
+    events: list[str]
+    currency: str | None
 
 
-def _retryable_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions worth another try: rate limits, timeouts and connection failures."""
-    from yfinance.exceptions import YFRateLimitError  # noqa: PLC0415
+class _FetchFailedError(Exception):
+    """A symbol's fetch failed; `retryable` says whether another try may help."""
 
-    errors: list[type[BaseException]] = [YFRateLimitError, TimeoutError, ConnectionError]
-    try:
-        import requests  # noqa: PLC0415
-
-        errors.append(requests.exceptions.RequestException)
-    except ImportError:  # pragma: no cover - requests comes with yfinance
-        pass
-    try:
-        from curl_cffi.requests import exceptions as curl_exceptions  # noqa: PLC0415
-
-        errors.append(curl_exceptions.RequestException)
-    except ImportError:  # pragma: no cover - yfinance falls back to requests without it
-        pass
-    return tuple(errors)
+    def __init__(self, reason: str, retryable: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
 
 
 def _default_exchange(symbol: str) -> str:
@@ -79,109 +103,132 @@ class YahooProvider:
 
     def __init__(
         self,
-        download: Download | None = None,
-        ticker_factory: TickerFactory | None = None,
-        sleep: Sleep = asyncio.sleep,
-        retries: int = 3,
-        backoff_seconds: float = 2.0,
+        session: Any | None = None,
         *,
-        timeout: float = 30.0,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Jitter = random.random,
+        retries: int = 2,
+        backoff_seconds: float = 2.0,
+        concurrency: int = 4,
+        timeout: float = 20.0,
         exchange_for: Callable[[str], str] = _default_exchange,
-        meta_concurrency: int = 4,
     ) -> None:
-        self._download = download or _yf_download
-        self._ticker_factory = ticker_factory or _yf_ticker
+        self._session = session
         self._sleep = sleep
+        self._jitter = jitter
         self._retries = retries
         self._backoff = backoff_seconds
+        self._concurrency = concurrency
         self._timeout = timeout
         self._exchange_for = exchange_for
-        self._meta_concurrency = meta_concurrency
+
+    @property
+    def session(self) -> Any:
+        """The HTTP session every yfinance call of this provider goes through."""
+        if self._session is None:
+            self._session = CountingSession.create()
+        return self._session
 
     async def fetch_closes(
         self, symbols: Sequence[str], start: dt.date, end: dt.date
     ) -> FetchResult:
-        """Daily closes for `symbols` from `start` to `end` inclusive, in one batched download."""
+        """Closes from `start` to `end` inclusive, one request per symbol, at most 4 at once."""
         wanted = list(dict.fromkeys(symbols))
+        result = FetchResult(closes=_empty_frame())
         if not wanted:
-            return FetchResult(closes=_empty_frame())
-        retryable = _retryable_errors()
-        empty_retried = False
+            return result
+        session = self.session
+        before = requests_sent(session)
+        gate = asyncio.Semaphore(self._concurrency)
+        unreachable: list[str] = []
+
+        async def one(symbol: str) -> tuple[str, _Bars | str]:
+            async with gate:
+                if unreachable:
+                    # Yahoo itself is down: trying 50 more symbols only delays the answer.
+                    return symbol, f"not tried: {unreachable[0]}"
+                try:
+                    return symbol, await self._with_retries(symbol, start, end)
+                except _FetchFailedError as exc:
+                    if exc.reason.startswith("could not reach Yahoo"):
+                        unreachable.append(exc.reason)
+                    return symbol, exc.reason
+
+        outcomes = await asyncio.gather(*(one(symbol) for symbol in wanted))
+        columns: dict[str, pd.Series] = {}
+        for symbol, outcome in outcomes:
+            if isinstance(outcome, str):
+                result.failures[symbol] = outcome
+                continue
+            columns[symbol] = outcome.closes
+            result.sources[symbol] = self.name
+            if outcome.events:
+                result.events[symbol] = outcome.events
+            exchange = self._exchange_of(symbol)
+            result.meta[symbol] = SymbolMeta(
+                symbol, symbol, outcome.currency or _home_currency(symbol, exchange), exchange
+            )
+        if columns:
+            frame = pd.concat(columns, axis=1, sort=True).astype(float)
+            frame.index = pd.DatetimeIndex(frame.index).as_unit(DATE_UNIT)
+            frame.index.name = None
+            frame.columns.name = None
+            result.closes = frame
+        result.requests = requests_sent(session) - before
+        if result.failures:
+            logger.warning(
+                "Yahoo gave no bars for %d of %d symbols: %s",
+                len(result.failures),
+                len(wanted),
+                "; ".join(f"{s}: {r}" for s, r in result.failures.items()),
+            )
+        return result
+
+    async def _with_retries(self, symbol: str, start: dt.date, end: dt.date) -> _Bars:
         attempt = 0
         while True:
             try:
-                raw = await asyncio.to_thread(self._download_all, wanted, start, end)
-            except retryable as exc:
-                if attempt >= self._retries:
-                    logger.warning("Yahoo download failed %d times: %r", attempt + 1, exc)
-                    raise DataError(
-                        f"Yahoo Finance could not be reached: {_describe(exc)}"
-                    ) from exc
-                delay = self._backoff * 2**attempt
-                logger.info("Yahoo download failed (%r); retrying in %.1fs", exc, delay)
+                return await asyncio.to_thread(self._history, symbol, start, end)
+            except _FetchFailedError as exc:
+                if not exc.retryable or attempt >= self._retries:
+                    raise
+                delay = self._backoff * 2**attempt * (1.0 + self._jitter())
+                logger.info("%s: %s; trying again in %.1f s", symbol, exc.reason, delay)
                 attempt += 1
                 await self._sleep(delay)
-                continue
-            result = self._closes_from(raw, wanted)
-            if result.closes.columns.empty and not empty_retried and attempt < self._retries:
-                # download() swallows 429s and returns empty columns: back off once.
-                empty_retried = True
-                delay = self._backoff * 2**attempt
-                logger.info("Yahoo returned no data at all; retrying in %.1fs", delay)
-                attempt += 1
-                await self._sleep(delay)
-                continue
-            if result.failures:
-                logger.warning(
-                    "Yahoo returned no data for %d of %d symbols: %s",
-                    len(result.failures),
-                    len(wanted),
-                    ", ".join(result.failures),
-                )
-            return result
 
-    def _download_all(self, symbols: list[str], start: dt.date, end: dt.date) -> Any:
-        return self._download(
-            symbols,
-            start=start.isoformat(),
-            end=(end + dt.timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
-            auto_adjust=True,
-            group_by="column",
-            progress=False,
-            threads=True,
-            multi_level_index=True,
-            timeout=self._timeout,
-        )
+    def _history(self, symbol: str, start: dt.date, end: dt.date) -> _Bars:
+        """One chart request for `symbol` (blocking: run it in a thread)."""
+        import yfinance  # noqa: PLC0415 - importing yfinance is slow; only this path needs it
 
-    def _closes_from(self, raw: Any, wanted: list[str]) -> FetchResult:
-        """The Close prices of a yf.download frame, one column per requested symbol."""
-        closes = _close_columns(raw)
-        # yfinance upper-cases tickers and loses their order; map back to what was asked.
-        by_upper = {str(column).upper(): column for column in closes.columns}
-        columns: dict[str, pd.Series] = {}
-        failures: dict[str, str] = {}
-        for symbol in wanted:
-            column = by_upper.get(symbol.upper())
-            series = None if column is None else closes[column]
-            if isinstance(series, pd.DataFrame):  # duplicated column: keep the fullest
-                series = series.iloc[:, int(series.notna().sum().argmax())]
-            if series is None:
-                failures[symbol] = NO_DATA
-                continue
-            series = _to_local_dates(
-                pd.to_numeric(series, errors="coerce"), self._exchange_of(symbol)
+        _raise_yfinance_errors()
+        exchange = self._exchange_of(symbol)
+        _seed_timezone(symbol, YAHOO_TIMEZONE.get(exchange, "America/New_York"))
+        ticker = yfinance.Ticker(symbol, session=self.session)
+        try:
+            frame = ticker.history(
+                start=start.isoformat(),
+                end=(end + dt.timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
+                interval="1d",
+                auto_adjust=False,  # Close is what traded (split-adjusted), not dividend-adjusted
+                actions=True,
+                timeout=self._timeout,
             )
-            if series.empty:
-                failures[symbol] = NO_DATA
-                continue
-            columns[symbol] = series
-        if not columns:
-            return FetchResult(closes=_empty_frame(), failures=failures)
-        frame = pd.concat(columns, axis=1, sort=True).dropna(how="all").astype(float)
-        frame.index = pd.DatetimeIndex(frame.index).as_unit(DATE_UNIT)
-        frame.index.name = None
-        frame.columns.name = None
-        return FetchResult(closes=frame, failures=failures)
+            metadata = dict(ticker.get_history_metadata() or {})
+        except Exception as exc:
+            raise _classify(exc) from exc
+        if not isinstance(frame, pd.DataFrame) or "Close" not in frame.columns:
+            raise _FetchFailedError("Yahoo returned no price table", retryable=False)
+        closes = _to_local_dates(pd.to_numeric(frame["Close"], errors="coerce"), exchange)
+        closes = closes[(closes > 0) & (closes.index <= pd.Timestamp(end))]
+        if closes.empty:
+            raise _FetchFailedError(f"no bars from {start} to {end}", retryable=False)
+        currency = metadata.get("currency")
+        return _Bars(
+            closes=closes,
+            events=_events(frame),
+            currency=currency if isinstance(currency, str) and _CURRENCY.match(currency) else None,
+        )
 
     def _exchange_of(self, symbol: str) -> str:
         try:
@@ -189,58 +236,143 @@ class YahooProvider:
         except ConfigError:
             return _default_exchange(symbol)
 
-    async def fetch_meta(self, symbols: Sequence[str]) -> dict[str, SymbolMeta]:
-        """Shares and currency per symbol from `Ticker.fast_info`; defaults when Yahoo fails."""
-        gate = asyncio.Semaphore(self._meta_concurrency)
-
-        async def one(symbol: str) -> SymbolMeta:
-            async with gate:
-                return await asyncio.to_thread(self._meta, symbol)
-
+    async def fetch_meta(self, symbols: Sequence[str]) -> MetaResult:
+        """Shares, market cap and currency from Yahoo's batched quote, 50 symbols a request."""
         wanted = list(dict.fromkeys(symbols))
-        metas = await asyncio.gather(*(one(symbol) for symbol in wanted))
-        return dict(zip(wanted, metas, strict=True))
+        result = MetaResult()
+        session = self.session
+        before = requests_sent(session)
+        for offset in range(0, len(wanted), QUOTE_BATCH):
+            batch = wanted[offset : offset + QUOTE_BATCH]
+            try:
+                quotes = await self._quote_with_retries(batch)
+            except _FetchFailedError as exc:
+                result.failures.update(dict.fromkeys(batch, exc.reason))
+                continue
+            for symbol in batch:
+                quote = quotes.get(symbol.upper())
+                if quote is None:
+                    result.failures[symbol] = "Yahoo's quote has no entry for it"
+                    continue
+                result.meta[symbol] = self._meta_from_quote(symbol, quote)
+        result.requests = requests_sent(session) - before
+        if result.failures:
+            logger.warning(
+                "Yahoo metadata missing for %d symbols: %s",
+                len(result.failures),
+                "; ".join(f"{s}: {r}" for s, r in result.failures.items()),
+            )
+        return result
 
-    def _meta(self, symbol: str) -> SymbolMeta:
-        exchange = self._exchange_of(symbol)
-        currency = EXCHANGE_CURRENCY.get(exchange, "USD")
-        if exchange == FX_MARKET:
-            currency = symbol.removesuffix("=X")[-3:] or currency
-        shares: float | None = None
+    async def _quote_with_retries(self, batch: list[str]) -> dict[str, dict[str, Any]]:
+        attempt = 0
+        while True:
+            try:
+                return await asyncio.to_thread(self._quote, batch)
+            except _FetchFailedError as exc:
+                if not exc.retryable or attempt >= self._retries:
+                    raise
+                attempt += 1
+                await self._sleep(self._backoff * 2**attempt * (1.0 + self._jitter()))
+
+    def _quote(self, batch: list[str]) -> dict[str, dict[str, Any]]:
+        """One batched quote request through yfinance's cookie and crumb handling."""
+        from yfinance.data import YfData  # noqa: PLC0415
+
+        _raise_yfinance_errors()
         try:
-            info = self._ticker_factory(symbol).fast_info
-            shares = _positive(info["shares"])
-            reported = info["currency"]
-            if isinstance(reported, str) and _CURRENCY.match(reported):
-                currency = reported
-        except Exception as exc:  # metadata is best effort; closes still count
-            logger.warning("Yahoo metadata for %s unavailable: %r", symbol, exc)
+            answer = YfData(session=self.session).get_raw_json(
+                QUOTE_URL,
+                params={"symbols": ",".join(batch), "formatted": "false"},
+                timeout=self._timeout,
+            )
+            rows = answer["quoteResponse"]["result"] or []
+        except (KeyError, TypeError) as exc:
+            raise _FetchFailedError("Yahoo's quote answer had an unexpected shape", False) from exc
+        except Exception as exc:
+            raise _classify(exc) from exc
+        return {str(row.get("symbol", "")).upper(): row for row in rows if isinstance(row, dict)}
+
+    def _meta_from_quote(self, symbol: str, quote: dict[str, Any]) -> SymbolMeta:
+        exchange = self._exchange_of(symbol)
+        currency = quote.get("currency")
+        if not (isinstance(currency, str) and _CURRENCY.match(currency)):
+            currency = _home_currency(symbol, exchange)
+        shares = _positive(quote.get("sharesOutstanding"))
+        market_cap = _positive(quote.get("marketCap"))
         if exchange == FX_MARKET or symbol.startswith("^"):
-            shares = None  # share counts of indices and FX series mean nothing
-        return SymbolMeta(symbol, symbol, currency, exchange, shares)
+            shares = market_cap = None  # share counts of indices and FX series mean nothing
+        return SymbolMeta(
+            symbol,
+            symbol,
+            currency,
+            exchange,
+            shares_outstanding=shares,
+            market_cap=market_cap,
+            cap_price=_positive(quote.get("regularMarketPrice")),
+        )
 
 
-def _close_columns(raw: Any) -> pd.DataFrame:
-    """The Close level of a yf.download frame as a frame with one column per ticker."""
-    if not isinstance(raw, pd.DataFrame) or raw.empty:
-        return _empty_frame()
-    columns = raw.columns
-    if isinstance(columns, pd.MultiIndex):
-        level = "Price" if "Price" in columns.names else _level_holding(columns, "Close")
-        if level is None or "Close" not in columns.get_level_values(level):
-            return _empty_frame()
-        closes = raw.xs("Close", axis=1, level=level)
-        if isinstance(closes, pd.Series):
-            closes = closes.to_frame()
-        return closes
-    raise DataError("Yahoo Finance returned an unexpected table (no ticker column level)")
+def _raise_yfinance_errors() -> None:
+    """Make yfinance raise per-symbol errors (429, unknown symbol) instead of logging them."""
+    import yfinance  # noqa: PLC0415
+
+    yfinance.config.debug.hide_exceptions = False
 
 
-def _level_holding(columns: pd.MultiIndex, value: str) -> int | None:
-    for number in range(columns.nlevels):
-        if value in columns.get_level_values(number):
-            return number
-    return None
+def _seed_timezone(symbol: str, timezone: str) -> None:
+    """Tell yfinance's timezone cache what the universe already knows.
+
+    yfinance otherwise spends one extra chart request per symbol on first use, only to
+    learn the exchange's timezone.
+    """
+    from yfinance import cache  # noqa: PLC0415
+
+    tz_cache = cache.get_tz_cache()
+    if tz_cache.lookup(symbol) is None:
+        tz_cache.store(symbol, timezone)
+
+
+def _classify(exc: BaseException) -> _FetchFailedError:
+    """A short reason for a failed request, and whether another try may help."""
+    from yfinance import exceptions as yf_errors  # noqa: PLC0415
+
+    if isinstance(exc, yf_errors.YFRateLimitError):
+        return _FetchFailedError("rate-limited by Yahoo (HTTP 429)", retryable=True)
+    if isinstance(exc, yf_errors.YFTickerMissingError):
+        return _FetchFailedError("no data: unknown or delisted symbol", retryable=False)
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc).lower():
+        return _FetchFailedError("Yahoo timed out", retryable=True)
+    if _is_connection_error(exc):
+        return _FetchFailedError(f"could not reach Yahoo ({_describe(exc)})", retryable=True)
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(status, int) and status >= 500:
+        return _FetchFailedError(f"Yahoo answered HTTP {status}", retryable=True)
+    return _FetchFailedError(f"{type(exc).__name__}: {_describe(exc)}", retryable=False)
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    if isinstance(exc, ConnectionError):
+        return True
+    try:
+        from curl_cffi.requests import exceptions as curl_errors  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - curl_cffi comes with yfinance
+        return False
+    return isinstance(exc, curl_errors.ConnectionError | curl_errors.DNSError)
+
+
+def _events(frame: pd.DataFrame) -> list[str]:
+    """The splits and dividends Yahoo reported inside the fetched window, described."""
+    found: list[str] = []
+    for column, label in (("Stock Splits", "split"), ("Dividends", "dividend")):
+        if column not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce").fillna(0.0)
+        for stamp, value in values[values != 0].items():
+            day = pd.Timestamp(stamp).date().isoformat()
+            amount = f"{value:g}:1" if label == "split" else f"{value:g}"
+            found.append(f"{label} {amount} on {day}")
+    return found
 
 
 def _to_local_dates(series: pd.Series, exchange: str) -> pd.Series:
@@ -248,10 +380,16 @@ def _to_local_dates(series: pd.Series, exchange: str) -> pd.Series:
     series = series.dropna()
     index = pd.DatetimeIndex(series.index)
     if index.tz is not None:
-        index = index.tz_convert(_YAHOO_TIMEZONE.get(exchange, "UTC")).tz_localize(None)
+        index = index.tz_convert(YAHOO_TIMEZONE.get(exchange, "UTC")).tz_localize(None)
     series.index = index.normalize()
     # Two bars on one local date (an odd intraday stamp) keep the later one.
-    return series[~series.index.duplicated(keep="last")]
+    return series[~series.index.duplicated(keep="last")].astype(float)
+
+
+def _home_currency(symbol: str, exchange: str) -> str:
+    if exchange == FX_MARKET:
+        return symbol.removesuffix("=X")[-3:] or "USD"
+    return EXCHANGE_CURRENCY.get(exchange, "USD")
 
 
 def _positive(value: Any) -> float | None:
@@ -268,4 +406,4 @@ def _empty_frame() -> pd.DataFrame:
 
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return text[:200] or type(exc).__name__
+    return text[:160] or type(exc).__name__

@@ -33,9 +33,21 @@ class Keys:
         """Hash of name, currency, exchange, shares for one symbol."""
         return self._market("meta", symbol)
 
-    def meta_fetched_at(self) -> str:
-        """When metadata was last fetched (ISO time); refreshed at most daily."""
-        return self._market("meta-fetched-at")
+    def bars_format(self) -> str:
+        """Which price definition the stored bars follow; another one forces a full reload."""
+        return self._market("bars-format")
+
+    def symbol_health(self) -> str:
+        """Hash of symbol -> JSON of its consecutive fetch failures and next attempt."""
+        return self._market("symbol-health")
+
+    def last_values(self) -> str:
+        """Hash of basket member -> its last known USD market value (for coverage)."""
+        return self._market("last-values")
+
+    def refresh_failure(self) -> str:
+        """JSON of the last refresh attempt that stored nothing, cleared by a good one."""
+        return self._market("refresh-failure")
 
     def symbols(self) -> str:
         """Set of every symbol with stored bars."""

@@ -41,9 +41,7 @@ class MarketStore:
                 series = closes[symbol].dropna()
                 if series.empty:
                     continue
-                mapping = {
-                    day.date().isoformat(): repr(float(value)) for day, value in series.items()
-                }
+                mapping = _bar_fields(series)
                 key = self.keys.bars(str(symbol))
                 pipe.hset(key, mapping=mapping)
                 pipe.expire(key, MARKET_TTL_SECONDS)
@@ -88,33 +86,129 @@ class MarketStore:
                 newest[symbol] = dt.date.fromisoformat(max(_text(f) for f in fields))
         return newest
 
-    async def write_meta(self, meta: Mapping[str, SymbolMeta], fetched_at: dt.datetime) -> None:
-        """Store metadata per symbol and when it was fetched."""
+    async def replace_closes(self, closes: pd.DataFrame) -> int:
+        """Replace each column's whole stored history at once (after a split or a revision)."""
+        rows = 0
+        async with self.client.pipeline(transaction=True) as pipe:
+            for symbol in closes.columns:
+                series = closes[symbol].dropna()
+                if series.empty:
+                    continue
+                key = self.keys.bars(str(symbol))
+                pipe.delete(key)
+                pipe.hset(key, mapping=_bar_fields(series))
+                pipe.expire(key, MARKET_TTL_SECONDS)
+                pipe.sadd(self.keys.symbols(), str(symbol))
+                rows += len(series)
+            pipe.expire(self.keys.symbols(), MARKET_TTL_SECONDS)
+            await pipe.execute()
+        return rows
+
+    async def bars_format(self) -> str | None:
+        """The price definition the stored bars follow, if recorded."""
+        raw = await self.client.get(self.keys.bars_format())
+        return _text(raw) if raw is not None else None
+
+    async def set_bars_format(self, name: str) -> None:
+        """Record the price definition the stored bars now follow."""
+        await self.client.set(self.keys.bars_format(), name, ex=MARKET_TTL_SECONDS)
+
+    async def write_meta(
+        self, meta: Mapping[str, SymbolMeta], fetched_at: dt.datetime | None = None
+    ) -> None:
+        """Merge metadata per symbol: a missing value never overwrites a stored good one.
+
+        `fetched_at` marks these symbols' share counts as fetched (a full metadata answer);
+        without it only what a price answer carries (currency, exchange) is merged.
+        """
         async with self.client.pipeline(transaction=False) as pipe:
             for symbol, info in meta.items():
                 key = self.keys.meta(symbol)
-                pipe.hset(key, mapping=cast("Mapping[Any, Any]", _meta_fields(info)))
+                fields = _meta_fields(info)
+                if fetched_at is not None:
+                    fields["fetched_at"] = fetched_at.isoformat()
+                pipe.hset(key, mapping=cast("Mapping[Any, Any]", fields))
                 pipe.expire(key, MARKET_TTL_SECONDS)
-            pipe.set(self.keys.meta_fetched_at(), fetched_at.isoformat(), ex=MARKET_TTL_SECONDS)
             await pipe.execute()
 
     async def read_meta(self, symbols: Iterable[str]) -> dict[str, SymbolMeta]:
         """Stored metadata for the symbols that have it."""
-        wanted = list(symbols)
+        return {
+            symbol: _meta_from(symbol, fields)
+            for symbol, fields in (await self._meta_hashes(symbols)).items()
+        }
+
+    async def meta_due(
+        self, symbols: Iterable[str], now: dt.datetime, max_age: dt.timedelta
+    ) -> list[str]:
+        """The symbols whose full metadata was never fetched or is older than `max_age`."""
+        hashes = await self._meta_hashes(symbols, keep_empty=True)
+        due = []
+        for symbol, fields in hashes.items():
+            fetched = fields.get("fetched_at")
+            if not fetched or now - dt.datetime.fromisoformat(fetched) > max_age:
+                due.append(symbol)
+        return due
+
+    async def _meta_hashes(
+        self, symbols: Iterable[str], keep_empty: bool = False
+    ) -> dict[str, dict[str, str]]:
+        wanted = list(dict.fromkeys(symbols))
         async with self.client.pipeline(transaction=False) as pipe:
             for symbol in wanted:
                 pipe.hgetall(self.keys.meta(symbol))
             replies = await pipe.execute()
         return {
-            symbol: _meta_from(symbol, reply)
+            symbol: {_text(k): _text(v) for k, v in reply.items()}
             for symbol, reply in zip(wanted, replies, strict=True)
-            if reply
+            if reply or keep_empty
         }
 
-    async def meta_fetched_at(self) -> dt.datetime | None:
-        """When metadata was last fetched, if ever."""
-        raw = await self.client.get(self.keys.meta_fetched_at())
-        return dt.datetime.fromisoformat(_text(raw)) if raw else None
+    async def load_symbol_health(self) -> dict[str, dict[str, Any]]:
+        """Per failing symbol, its failure record (JSON as the refresh wrote it)."""
+        raw = await self.client.hgetall(self.keys.symbol_health())
+        return {_text(k): json.loads(v) for k, v in raw.items()}
+
+    async def save_symbol_health(
+        self, failing: Mapping[str, Mapping[str, Any]], recovered: Iterable[str]
+    ) -> None:
+        """Record the symbols that failed and forget the ones that answered again."""
+        key = self.keys.symbol_health()
+        async with self.client.pipeline(transaction=True) as pipe:
+            gone = list(recovered)
+            if gone:
+                pipe.hdel(key, *gone)
+            if failing:
+                pipe.hset(key, mapping={s: json.dumps(r) for s, r in failing.items()})
+            pipe.expire(key, MARKET_TTL_SECONDS)
+            await pipe.execute()
+
+    async def load_last_values(self) -> dict[str, float]:
+        """Each basket member's last known USD market value."""
+        raw = await self.client.hgetall(self.keys.last_values())
+        return {_text(k): float(v) for k, v in raw.items()}
+
+    async def save_last_values(self, values: Mapping[str, float]) -> None:
+        """Remember members' latest USD market values (only the ones known now)."""
+        if not values:
+            return
+        key = self.keys.last_values()
+        await self.client.hset(key, mapping={s: repr(float(v)) for s, v in values.items()})
+        await self.client.expire(key, MARKET_TTL_SECONDS)
+
+    async def save_refresh_failure(self, failure: Mapping[str, Any] | None) -> None:
+        """Record (or with None, clear) a refresh attempt that stored nothing."""
+        if failure is None:
+            await self.client.delete(self.keys.refresh_failure())
+            return
+        await self.client.set(
+            self.keys.refresh_failure(), json.dumps(failure), ex=MARKET_TTL_SECONDS
+        )
+
+    async def load_refresh_failure(self) -> dict[str, Any] | None:
+        """The last refresh attempt that stored nothing, since the last good one."""
+        raw = await self.client.get(self.keys.refresh_failure())
+        return json.loads(raw) if raw else None
 
     async def save_snapshot(self, snapshot: Snapshot) -> int:
         """Store a new snapshot and return its version number."""
@@ -180,23 +274,36 @@ class MarketStore:
         return _text(raw) if raw is not None else None
 
 
+def _bar_fields(series: pd.Series) -> Mapping[Any, Any]:
+    return {day.date().isoformat(): repr(float(value)) for day, value in series.items()}
+
+
 def _meta_fields(info: SymbolMeta) -> dict[str, str]:
-    shares = info.shares_outstanding
-    return {
-        "name": info.name,
-        "currency": info.currency,
-        "exchange": info.exchange,
-        "shares": "" if shares is None or math.isnan(shares) else repr(float(shares)),
-    }
+    """The fields worth storing: a missing value is left out, so it never erases one."""
+    fields = {"currency": info.currency, "exchange": info.exchange}
+    if info.name and info.name != info.symbol:
+        fields["name"] = info.name
+    for name, value in (
+        ("shares", info.shares_outstanding),
+        ("market_cap", info.market_cap),
+        ("cap_price", info.cap_price),
+    ):
+        if value is not None and math.isfinite(value) and value > 0:
+            fields[name] = repr(float(value))
+    return fields
 
 
-def _meta_from(symbol: str, reply: Mapping[bytes, bytes]) -> SymbolMeta:
-    fields = {_text(k): _text(v) for k, v in reply.items()}
-    shares = fields.get("shares", "")
+def _meta_from(symbol: str, fields: Mapping[str, str]) -> SymbolMeta:
+    def number(name: str) -> float | None:
+        text = fields.get(name, "")
+        return float(text) if text else None
+
     return SymbolMeta(
         symbol=symbol,
         name=fields.get("name", symbol),
         currency=fields.get("currency", "USD"),
         exchange=fields.get("exchange", ""),
-        shares_outstanding=float(shares) if shares else None,
+        shares_outstanding=number("shares"),
+        market_cap=number("market_cap"),
+        cap_price=number("cap_price"),
     )

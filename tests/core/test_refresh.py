@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import redis.asyncio as redis
 
-from bot.data.base import FetchResult, SymbolMeta
+from bot.data.base import FetchResult, MetaResult, SymbolMeta
 from bot.data.demo import DemoProvider
 from bot.errors import DataError
 from bot.refresh import refresh_market, with_defaults
@@ -44,8 +44,8 @@ class Unreachable(DemoProvider):
     ) -> FetchResult:
         return FetchResult(pd.DataFrame(), dict.fromkeys(symbols, "no data returned by Yahoo"))
 
-    async def fetch_meta(self, symbols: Sequence[str]) -> dict[str, SymbolMeta]:
-        return {}
+    async def fetch_meta(self, symbols: Sequence[str]) -> MetaResult:
+        return MetaResult(failures=dict.fromkeys(symbols, "unreachable"))
 
 
 async def test_first_refresh_loads_history_then_fetches_incrementally(
@@ -70,7 +70,7 @@ async def test_a_fetch_with_no_data_keeps_the_last_snapshot(
     await refresh_market(good, store, good._universe, NOW, 800)
     before = await store.load_snapshot()
     dead = Unreachable(load_universe(), seed=3, clock=lambda: NOW)
-    with pytest.raises(DataError, match="returned no data for any of 56 symbols"):
+    with pytest.raises(DataError, match="returned no data for any of 57 symbols"):
         await refresh_market(dead, store, dead._universe, NOW, 800)
     assert await store.load_snapshot() == before
 

@@ -53,7 +53,7 @@ def snapshot(universe: Universe) -> Snapshot:
     """A demo snapshot of the default universe, computed once for this module."""
     provider = DemoProvider(universe, seed=1, clock=lambda: NOW)
     closes = provider.closes_at(universe.all_symbols, START, NOW.date(), NOW).closes
-    meta = asyncio.run(provider.fetch_meta(universe.price_symbols))
+    meta = asyncio.run(provider.fetch_meta(universe.price_symbols)).meta
     return compute_snapshot(closes, meta, universe, NOW.date(), NOW, "demo")
 
 

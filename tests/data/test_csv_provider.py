@@ -51,8 +51,10 @@ async def test_a_symbol_without_rows_in_range_is_a_failure() -> None:
 
 async def test_sample_metadata() -> None:
     provider = CsvProvider(SAMPLE, exchange_for=hang_seng_on_xhkg)
-    meta = await provider.fetch_meta(["0700.HK", "^HSI", "HKD=X", "MISSING"])
+    answer = await provider.fetch_meta(["0700.HK", "^HSI", "HKD=X", "MISSING"])
+    meta = answer.meta
     assert set(meta) == {"0700.HK", "^HSI", "HKD=X"}
+    assert answer.failures == {"MISSING": "MISSING is not in meta.csv"}
     assert meta["0700.HK"].name == "Tencent"
     assert meta["0700.HK"].shares_outstanding == 9_150_000_000
     assert (meta["^HSI"].exchange, meta["^HSI"].shares_outstanding) == ("XHKG", None)
@@ -82,6 +84,15 @@ def write(directory: Path, prices: str = GOOD_PRICES, meta: str = GOOD_META) -> 
         (
             "date,symbol,close\n2025-10-02,0700.HK,650\n\n2025-10-02,0700.HK,651\n",
             r"prices.csv line 4: duplicate row for 0700.HK on 2025-10-02",
+        ),
+        (
+            # One field past csv's 128 KiB limit: the reader raises csv.Error mid-file.
+            f"date,symbol,close\n2025-10-02,0700.HK,650\n2025-10-03,{'X' * 200_000},1\n",
+            r"prices.csv line 3: not a readable CSV line \(field larger than field limit",
+        ),
+        (
+            f"date,symbol,{'c' * 200_000}\n",
+            r"prices.csv line 1: not a readable CSV line",
         ),
     ],
 )

@@ -164,8 +164,10 @@ def test_unknown_symbols_fail_and_recognisable_ones_are_made_up(provider: DemoPr
 async def test_metadata_names_currencies_and_shares(
     provider: DemoProvider, universe: Universe
 ) -> None:
-    meta = await provider.fetch_meta([*universe.all_symbols, "bad symbol"])
+    answer = await provider.fetch_meta([*universe.all_symbols, "bad symbol"])
+    meta = answer.meta
     assert "bad symbol" not in meta
+    assert answer.failures == {"bad symbol": "unknown symbol"}
     assert meta["0700.HK"].name == "Tencent"
     assert (meta["0700.HK"].currency, meta["0700.HK"].exchange) == ("HKD", "XHKG")
     assert (meta["688256.SS"].currency, meta["688256.SS"].exchange) == ("CNY", "XSHG")
@@ -190,7 +192,7 @@ async def test_basket_usd_values_are_plausible(
     basket: str,
     bounds: tuple[float, float],
 ) -> None:
-    meta = await provider.fetch_meta(universe.all_symbols)
+    meta = (await provider.fetch_meta(universe.all_symbols)).meta
     last = history.closes.ffill().iloc[-1]
     usd_per = {"USD": 1.0, "HKD": 1 / last["HKD=X"], "CNY": 1 / last["CNY=X"]}
     total = 0.0

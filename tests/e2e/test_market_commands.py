@@ -99,7 +99,7 @@ async def test_rally_in_a_group_answers_one_photo_with_every_caption_element(
     assert reply.photo.startswith(PNG_MAGIC)
     assert utf16_len(caption) <= CAPTION_LIMIT
     assert "DEMO" in caption
-    for name in ("STAR 50", "ChiNext", "HS TECH", "Nasdaq 100"):
+    for name in ("STAR 50", "ChiNext", "Hang Seng TECH", "Nasdaq 100"):
         assert name in caption
     bench_info = snapshot["instruments"][universe.indices[bench].symbol]
     assert fmt_pct(bench_info["returns"][period]) in line_with(caption, "Nasdaq 100")
@@ -279,7 +279,7 @@ async def test_chart_draws_every_named_series(session: DemoSession) -> None:
     assert reply.photo is not None
     assert reply.photo.startswith(PNG_MAGIC)
     title = reply.text.splitlines()[0]
-    for name in ("STAR 50", "HS TECH", "Nasdaq 100", "YTD"):
+    for name in ("STAR 50", "Hang Seng TECH", "Nasdaq 100", "YTD"):
         assert name in title
     assert "DEMO" in reply.text
 

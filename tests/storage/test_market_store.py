@@ -54,7 +54,32 @@ async def test_meta_round_trip(store: MarketStore) -> None:
     when = dt.datetime(2026, 11, 25, 8, tzinfo=dt.UTC)
     await store.write_meta(meta, when)
     assert await store.read_meta(["0700.HK", "^NDX", "NOPE"]) == meta
-    assert await store.meta_fetched_at() == when
+    day = dt.timedelta(days=1)
+    assert await store.meta_due(["0700.HK", "NOPE"], when + day, day) == ["NOPE"]
+    later = when + day + dt.timedelta(seconds=1)
+    assert await store.meta_due(["0700.HK", "NOPE"], later, day) == ["0700.HK", "NOPE"]
+
+
+async def test_a_missing_value_never_overwrites_a_stored_good_one(store: MarketStore) -> None:
+    when = dt.datetime(2026, 11, 25, 8, tzinfo=dt.UTC)
+    good = SymbolMeta("0700.HK", "Tencent", "HKD", "XHKG", 9.2e9, 5.8e12, 630.0)
+    await store.write_meta({"0700.HK": good}, when)
+    # What a price answer carries (no shares), and a later answer that lacks them.
+    await store.write_meta({"0700.HK": SymbolMeta("0700.HK", "0700.HK", "HKD", "XHKG")})
+    assert await store.read_meta(["0700.HK"]) == {"0700.HK": good}
+    day = dt.timedelta(days=1)
+    # Merged without `fetched_at`, the share count is still as old as its fetch.
+    assert await store.meta_due(["0700.HK"], when + 2 * day, day) == ["0700.HK"]
+
+
+async def test_replacing_a_history_drops_every_old_bar_at_once(store: MarketStore) -> None:
+    await store.write_closes(frame({"A": {"2025-01-02": 10.0, "2025-01-03": 20.0}}))
+    await store.replace_closes(frame({"A": {"2025-01-03": 10.0, "2025-01-06": 11.0}}))
+    back = await store.read_closes(["A"])
+    assert back["A"].to_dict() == {
+        pd.Timestamp("2025-01-03"): 10.0,
+        pd.Timestamp("2025-01-06"): 11.0,
+    }
 
 
 async def test_snapshot_versions_increase(store: MarketStore) -> None:
