@@ -26,8 +26,8 @@ CLIPPED = "A" * 39 + "…"
 def unknown_target(token: str) -> str:
     """The English error for a target the universe does not know."""
     return (
-        f"I don't know “{token}”. Use an index (star50, chinext, csi300, hsi, hstech, hstech_etf, ndx, "
-        "spx), a basket (china_ai, us_ai), a symbol like 9988.HK or a spread like star50-ndx, "
+        f"I don't know “{token}”. Use an index (star50, chinext, csi300, hsi, hstech, "
+        "hstech_etf, ndx, spx), a basket (china_ai, us_ai), a symbol like 9988.HK or a spread like star50-ndx, "
         f"e.g. {EXAMPLE}"
     )
 
@@ -35,8 +35,8 @@ def unknown_target(token: str) -> str:
 def unknown_target_zh(token: str) -> str:
     """The Chinese error for a target the universe does not know."""
     return (
-        f"找不到 “{token}”。可用指数（star50, chinext, csi300, hsi, hstech, hstech_etf, ndx, spx）、"
-        "篮子（china_ai, us_ai）、股票代码（如 9988.HK）或差值（如 star50-ndx），"
+        f"找不到 “{token}”。可用指数（star50, chinext, csi300, hsi, hstech, hstech_etf, ndx, "
+        "spx）、篮子（china_ai, us_ai）、股票代码（如 9988.HK）或差值（如 star50-ndx），"
         f"例如 {EXAMPLE}"
     )
 
