@@ -27,7 +27,8 @@ def unknown_target(token: str) -> str:
     """The English error for a target the universe does not know."""
     return (
         f"I don't know “{token}”. Use an index (star50, chinext, csi300, hsi, hstech, "
-        "hstech_etf, ndx, spx), a basket (china_ai, us_ai), a symbol like 9988.HK or a spread like star50-ndx, "
+        "hstech_etf, ndx, spx), a basket (china_ai, us_ai), a symbol like 9988.HK or a spread "
+        "like star50-ndx, "
         f"e.g. {EXAMPLE}"
     )
 
