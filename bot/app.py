@@ -192,8 +192,7 @@ async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None] | None:
     retry = [
         symbol
         for symbol, raw in (await store.load_symbol_health()).items()
-        if symbol in universe.all_symbols
-        and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
+        if symbol in universe.all_symbols and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
     ]
     return ("retrying failed symbols", retry) if retry else None
 

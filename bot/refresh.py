@@ -222,11 +222,13 @@ async def refresh_market(
         if s in symbols and record.set_aside and record.next_attempt > now
     }
     due = [s for s in symbols if s not in waiting]
-    full_reload = await store.bars_format() != BARS_FORMAT
+    formats = await store.bars_formats(due)
     stored = await store.read_closes(due)
     windows = {
         symbol: history_start
-        if full_reload or symbol not in stored or health.get(symbol, NO_FAILURES).rewrite
+        if formats.get(symbol) != BARS_FORMAT
+        or symbol not in stored
+        or health.get(symbol, NO_FAILURES).rewrite
         else _newest(stored[symbol]) - dt.timedelta(days=INCREMENTAL_OVERLAP_DAYS)
         for symbol in due
     }
@@ -249,8 +251,6 @@ async def refresh_market(
     _keep_extending_bars(result, stored)
     say(f"Storing {result.closes.shape[1]} symbols")
     rows = await _store_bars(store, result, rewrites, windows, history_start)
-    if full_reload and only is None and not result.failures:
-        await store.set_bars_format(BARS_FORMAT)
     await store.write_meta(result.meta)
 
     meta_outcome = await _refresh_meta(
@@ -260,7 +260,12 @@ async def refresh_market(
         s for s, reason in result.failures.items() if reason.startswith("history revised")
     }
     health = await _record_failures(
-        store, health, result.failures, now, jitter, succeeded=result.closes.columns,
+        store,
+        health,
+        result.failures,
+        now,
+        jitter,
+        succeeded=result.closes.columns,
         rewrite=failed_rewrites,
     )
 
@@ -344,7 +349,7 @@ async def _store_bars(
         if s not in result.append_only and (s in rewrites or windows[s] == history_start)
     ]
     extend = [s for s in result.closes.columns if s not in replace]
-    rows = await store.replace_closes(result.closes[replace]) if replace else 0
+    rows = await store.replace_closes(result.closes[replace], BARS_FORMAT) if replace else 0
     rows += await store.write_closes(result.closes[extend]) if extend else 0
     return rows
 

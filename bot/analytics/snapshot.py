@@ -72,9 +72,7 @@ def compute_snapshot(
         result = basket_performance(anchors, spec.members, meta, rates)
         results[key] = result
         baskets[key] = _basket_json(spec.name, result, instruments)
-        baskets[key]["coverage"] = basket_coverage(
-            result, instruments, markets, last_values or {}
-        )
+        baskets[key]["coverage"] = basket_coverage(result, instruments, markets, last_values or {})
 
     index_returns = {
         key: returns.loc[spec.symbol] if spec.symbol in returns.index else None

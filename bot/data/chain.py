@@ -55,9 +55,7 @@ class SourceChain:
         for source, group in by_source.items():
             merge_into(merged, await self._sources[source].fetch_closes(group, start, end))
         for fallback in self._fallbacks:
-            wanted = [
-                s for s in merged.failures if s not in merged.sources and fallback.covers(s)
-            ]
+            wanted = [s for s in merged.failures if s not in merged.sources and fallback.covers(s)]
             if not wanted:
                 continue
             logger.info("Asking %s for %d failed symbols", fallback.name, len(wanted))
@@ -83,4 +81,3 @@ class SourceChain:
             result.failures.update(part.failures)
             result.requests += part.requests
         return result
-

@@ -80,12 +80,17 @@ class _Bars:
 
 
 class _FetchFailedError(Exception):
-    """A symbol's fetch failed; `retryable` says whether another try may help."""
+    """A symbol's fetch failed; `retryable` says whether another try may help.
 
-    def __init__(self, reason: str, retryable: bool) -> None:
+    `unreachable` marks a failure to reach Yahoo at all: one more try, then the rest of
+    the symbols are not tried.
+    """
+
+    def __init__(self, reason: str, retryable: bool, *, unreachable: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        self.unreachable = unreachable
 
 
 def _default_exchange(symbol: str) -> str:
@@ -150,7 +155,7 @@ class YahooProvider:
                 try:
                     return symbol, await self._with_retries(symbol, start, end)
                 except _FetchFailedError as exc:
-                    if exc.reason.startswith("could not reach Yahoo"):
+                    if exc.unreachable:
                         unreachable.append(exc.reason)
                     return symbol, exc.reason
 
@@ -190,7 +195,8 @@ class YahooProvider:
             try:
                 return await asyncio.to_thread(self._history, symbol, start, end)
             except _FetchFailedError as exc:
-                if not exc.retryable or attempt >= self._retries:
+                limit = min(self._retries, 1) if exc.unreachable else self._retries
+                if not exc.retryable or attempt >= limit:
                     raise
                 delay = self._backoff * 2**attempt * (1.0 + self._jitter())
                 logger.info("%s: %s; trying again in %.1f s", symbol, exc.reason, delay)
@@ -214,7 +220,9 @@ class YahooProvider:
                 actions=True,
                 timeout=self._timeout,
             )
-            metadata = dict(ticker.get_history_metadata() or {})
+            # Only .get what is needed: reading every key of this lazy mapping would send
+            # one more (intraday) request for its tradingPeriods.
+            currency = (ticker.get_history_metadata() or {}).get("currency")
         except Exception as exc:
             raise _classify(exc) from exc
         if not isinstance(frame, pd.DataFrame) or "Close" not in frame.columns:
@@ -223,7 +231,6 @@ class YahooProvider:
         closes = closes[(closes > 0) & (closes.index <= pd.Timestamp(end))]
         if closes.empty:
             raise _FetchFailedError(f"no bars from {start} to {end}", retryable=False)
-        currency = metadata.get("currency")
         return _Bars(
             closes=closes,
             events=_events(frame),
@@ -344,7 +351,9 @@ def _classify(exc: BaseException) -> _FetchFailedError:
     if isinstance(exc, TimeoutError) or "timed out" in str(exc).lower():
         return _FetchFailedError("Yahoo timed out", retryable=True)
     if _is_connection_error(exc):
-        return _FetchFailedError(f"could not reach Yahoo ({_describe(exc)})", retryable=True)
+        return _FetchFailedError(
+            f"could not reach Yahoo ({_describe(exc)})", retryable=True, unreachable=True
+        )
     status = getattr(getattr(exc, "response", None), "status_code", None)
     if isinstance(status, int) and status >= 500:
         return _FetchFailedError(f"Yahoo answered HTTP {status}", retryable=True)

@@ -34,7 +34,7 @@ class Keys:
         return self._market("meta", symbol)
 
     def bars_format(self) -> str:
-        """Which price definition the stored bars follow; another one forces a full reload."""
+        """Hash of symbol -> the price definition its stored bars follow (reload if other)."""
         return self._market("bars-format")
 
     def symbol_health(self) -> str:

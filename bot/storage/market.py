@@ -86,8 +86,11 @@ class MarketStore:
                 newest[symbol] = dt.date.fromisoformat(max(_text(f) for f in fields))
         return newest
 
-    async def replace_closes(self, closes: pd.DataFrame) -> int:
-        """Replace each column's whole stored history at once (after a split or a revision)."""
+    async def replace_closes(self, closes: pd.DataFrame, bars_format: str) -> int:
+        """Replace each column's whole stored history at once, recording its price definition.
+
+        Used after a split or a revision at the source, and for first loads.
+        """
         rows = 0
         async with self.client.pipeline(transaction=True) as pipe:
             for symbol in closes.columns:
@@ -99,19 +102,20 @@ class MarketStore:
                 pipe.hset(key, mapping=_bar_fields(series))
                 pipe.expire(key, MARKET_TTL_SECONDS)
                 pipe.sadd(self.keys.symbols(), str(symbol))
+                pipe.hset(self.keys.bars_format(), str(symbol), bars_format)
                 rows += len(series)
             pipe.expire(self.keys.symbols(), MARKET_TTL_SECONDS)
+            pipe.expire(self.keys.bars_format(), MARKET_TTL_SECONDS)
             await pipe.execute()
         return rows
 
-    async def bars_format(self) -> str | None:
-        """The price definition the stored bars follow, if recorded."""
-        raw = await self.client.get(self.keys.bars_format())
-        return _text(raw) if raw is not None else None
-
-    async def set_bars_format(self, name: str) -> None:
-        """Record the price definition the stored bars now follow."""
-        await self.client.set(self.keys.bars_format(), name, ex=MARKET_TTL_SECONDS)
+    async def bars_formats(self, symbols: Iterable[str]) -> dict[str, str]:
+        """Per symbol, the price definition its stored bars follow, where recorded."""
+        wanted = list(dict.fromkeys(symbols))
+        if not wanted:
+            return {}
+        replies = await self.client.hmget(self.keys.bars_format(), wanted)
+        return {s: _text(r) for s, r in zip(wanted, replies, strict=True) if r is not None}
 
     async def write_meta(
         self, meta: Mapping[str, SymbolMeta], fetched_at: dt.datetime | None = None

@@ -42,7 +42,14 @@ VALID: dict[str, Any] = {
 def test_default_universe_has_the_promised_shape() -> None:
     universe = load_universe()
     assert set(universe.indices) == {
-        "star50", "chinext", "csi300", "hsi", "hstech", "hstech_etf", "ndx", "spx"
+        "star50",
+        "chinext",
+        "csi300",
+        "hsi",
+        "hstech",
+        "hstech_etf",
+        "ndx",
+        "spx",
     }
     assert len(universe.baskets["china_ai"].members) == 33
     assert len(universe.baskets["us_ai"].members) == 14

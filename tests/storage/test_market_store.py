@@ -74,7 +74,8 @@ async def test_a_missing_value_never_overwrites_a_stored_good_one(store: MarketS
 
 async def test_replacing_a_history_drops_every_old_bar_at_once(store: MarketStore) -> None:
     await store.write_closes(frame({"A": {"2025-01-02": 10.0, "2025-01-03": 20.0}}))
-    await store.replace_closes(frame({"A": {"2025-01-03": 10.0, "2025-01-06": 11.0}}))
+    await store.replace_closes(frame({"A": {"2025-01-03": 10.0, "2025-01-06": 11.0}}), "v2")
+    assert await store.bars_formats(["A", "B"]) == {"A": "v2"}
     back = await store.read_closes(["A"])
     assert back["A"].to_dict() == {
         pd.Timestamp("2025-01-03"): 10.0,

@@ -111,6 +111,8 @@ class YahooWorld:
         # OHLC (volume intact) until the market opens and backfills it.
         self.pre_open_bar = False
         self.requests: list[tuple[str, str]] = []
+        self.urls: list[str] = []
+        """Every answered request's URL as sent, query included."""
         self._listings: dict[str, _Listing] = {}
         self._lock = threading.Lock()
 
@@ -379,6 +381,7 @@ class YahooWorld:
             raise AssertionError(f"fake Yahoo does not know {method} {wire}")
         with self._lock:
             self.requests.append((kind, what or url))
+            self.urls.append(wire)
         text, content_type = body if isinstance(body, tuple) else (_json(body), _JSON)
         response = Response()
         # Outside the EU, the consent host redirects to Yahoo's home page.
