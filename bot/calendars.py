@@ -224,6 +224,7 @@ def sessions(exchange: str, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
     return _sessions(exchange, start, end)
 
 
+@functools.lru_cache(maxsize=4096)
 def trading_session(exchange: str, day: dt.date) -> TradingSession | None:
     """The session `exchange` holds on local date `day`, or None when it does not trade."""
     _check_exchange(exchange)

@@ -350,3 +350,25 @@ def test_catalogue_html_is_valid_with_the_same_tags_in_every_language(key: str) 
 
 def test_t_falls_back_to_english_for_a_language_we_do_not_speak() -> None:
     assert t("fr", "rally.title", period="YTD") == "China tech rally · YTD"
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_status_names_failures_set_aside_symbols_share_mismatches_and_a_failed_attempt(
+    snapshot: Snapshot, lang: str
+) -> None:
+    refresh = {
+        "finished_at": "2026-11-20T11:58:00+00:00",
+        "symbols": 55,
+        "requests": 57,
+        "failures": {"9988.HK": "rate-limited by Yahoo (HTTP 429)"},
+        "set_aside": {"2513.HK": "no data: unknown or delisted symbol (failing since …)"},
+        "share_mismatches": [
+            {"symbol": "GOOGL", "shares": 5.8e9, "implied_shares": 12.1e9, "ratio": 0.48}
+        ],
+    }
+    failure = {"at": "2026-11-20T12:10:00+00:00", "reason": "yahoo returned no data for any"}
+    text = status_text(snapshot, refresh, {}, None, "yahoo", failure=failure, lang=lang)
+    assert visible_length(text) <= MESSAGE_LIMIT
+    assert parse_html(text) is not None
+    for fragment in ("57", "9988.HK", "HTTP 429", "2513.HK", "GOOGL ×0.48", "12:10:00"):
+        assert fragment in text

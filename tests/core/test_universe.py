@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.data.base import SymbolMeta
 from bot.errors import ConfigError
+from bot.refresh import with_defaults
 from bot.universe import (
     FX_MARKET,
     HONG_KONG,
@@ -106,6 +109,27 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         ("indices.ndx", {"symbol": "^NDX", "exchange": "XLON"}, "indices.ndx.exchange"),
         ("fx.hkd", "HKD=X", "fx.hkd: currency codes"),
         ("indices", None, "section [indices] is missing"),
+        ("indices.ndx.source", "bloomberg", "indices.ndx.source must be one of"),
+        ("indices.ndx.stand_in", "QQQ", "indices.ndx.stand_in must be"),
+        ("indices.ndx.stand_in", {"symbol": "7203.T"}, "indices.ndx.stand_in: symbol"),
+        ("shares", {"TSLA": {"shares": 1, "note": "x", "as_of": "2026-01-01"}}, "in no basket"),
+        ("shares", {"NVDA": 24.3e9}, "shares.NVDA must be { shares = "),
+        ("shares", {"NVDA": {"shares": 1e9, "note": "x"}}, "shares.NVDA must be { shares = "),
+        (
+            "shares",
+            {"NVDA": {"shares": -1, "note": "x", "as_of": "2026-01-01"}},
+            "shares.NVDA.shares must be a positive number",
+        ),
+        (
+            "shares",
+            {"NVDA": {"shares": 1e9, "note": " ", "as_of": "2026-01-01"}},
+            "shares.NVDA.note must say where the figure comes from",
+        ),
+        (
+            "shares",
+            {"NVDA": {"shares": 1e9, "note": "10-Q", "as_of": "last week"}},
+            "shares.NVDA.as_of must be a date",
+        ),
     ],
 )
 def test_invalid_universe_names_the_key(path: str, value: Any, message: str) -> None:
@@ -122,3 +146,32 @@ def test_bad_toml_and_missing_file_are_config_errors(tmp_path: Path) -> None:
         load_universe(broken)
     with pytest.raises(ConfigError, match="cannot read universe file"):
         load_universe(tmp_path / "absent.toml")
+
+
+def test_share_overrides_replace_the_sources_count_for_that_line() -> None:
+    document = mutate(
+        "shares",
+        {"NVDA": {"shares": 24.4e9, "note": "10-Q cover page", "as_of": dt.date(2026, 10, 24)}},
+    )
+    universe = parse_universe(document)
+    override = universe.shares["NVDA"]
+    assert (override.shares, override.note, override.as_of) == (
+        24.4e9,
+        "10-Q cover page",
+        "2026-10-24",
+    )
+    reported = {"NVDA": SymbolMeta("NVDA", "NVDA", "USD", "XNYS", 12.0e9)}
+    assert with_defaults(reported, universe)["NVDA"].shares_outstanding == 24.4e9
+
+
+def test_an_index_from_another_source_has_a_named_stand_in() -> None:
+    universe = load_universe()
+    hstech = universe.indices["hstech"]
+    assert (hstech.symbol, hstech.source, hstech.exchange) == ("HSTECH.HK", "akshare", HONG_KONG)
+    assert universe.source_of("HSTECH.HK") == "akshare"
+    assert universe.source_of("0700.HK") == "yahoo"
+    without = universe.without_source("akshare")
+    assert without.indices["hstech"].symbol == "3033.HK"
+    assert "tracker" in without.indices["hstech"].name
+    assert without.indices["hstech_etf"].symbol == "3033.HK"  # the ETF stays a symbol
+    assert without.all_symbols.count("3033.HK") == 1

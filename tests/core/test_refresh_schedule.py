@@ -1,0 +1,55 @@
+"""When a refresh is due: every interval while a market trades, once after each close,
+hourly otherwise (Wednesday 25 and Saturday 28 November 2026, times UTC)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.refresh import refresh_reason, retry_delay
+
+MARKETS = ("XSHG", "XHKG", "XNYS", "FX")
+INTERVAL = dt.timedelta(minutes=5)
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("now", "last", "reason"),
+    [
+        (at(25, 2), None, "first refresh"),
+        (at(25, 2), at(25, 1, 56), None),  # Shanghai trades; refreshed 4 minutes ago
+        (at(25, 2), at(25, 1, 55), "a market is open"),
+        (at(25, 8, 25), at(25, 7, 58), "XHKG closed"),  # settled 20 min after the close
+        (at(25, 8, 15), at(25, 7, 58), None),  # Hong Kong closed, bars still settling
+        (at(25, 8, 30), at(25, 8, 21), None),  # the after-close refresh already ran
+        (at(25, 12), at(25, 11, 1), None),  # nothing trades: hourly
+        (at(25, 12), at(25, 10, 59), "hourly while markets are closed"),
+        (at(25, 21, 25), at(25, 20, 58), "XNYS closed"),
+        (at(28, 10), at(28, 9, 30), None),  # Saturday
+        (at(28, 10), at(28, 8, 59), "hourly while markets are closed"),
+    ],
+)
+def test_refresh_reason(now: dt.datetime, last: dt.datetime | None, reason: str | None) -> None:
+    assert refresh_reason(now, last, MARKETS, INTERVAL) == reason
+
+
+def test_a_whole_week_costs_far_fewer_refreshes_than_every_five_minutes() -> None:
+    now, last, refreshes = at(23, 0), at(22, 23, 59), 0
+    while now < at(30, 0):
+        if refresh_reason(now, last, MARKETS, INTERVAL) is not None:
+            refreshes += 1
+            last = now
+        now += dt.timedelta(minutes=1)
+    every_five_minutes = 7 * 24 * 12
+    # Trading hours, once per close and hourly otherwise: about a third.
+    assert refreshes < every_five_minutes / 2
+
+
+@pytest.mark.parametrize(("failures", "minutes"), [(1, 2), (2, 4), (3, 60), (7, 60)])
+def test_a_failing_symbol_waits_longer_each_time_then_hourly(failures: int, minutes: int) -> None:
+    assert retry_delay(failures, lambda: 0.0) == dt.timedelta(minutes=minutes)
+    assert retry_delay(failures, lambda: 1.0) == dt.timedelta(minutes=minutes * 1.25)
