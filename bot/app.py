@@ -26,7 +26,7 @@ from bot.commands import COMMANDS
 from bot.errors import DataError
 from bot.i18n import t
 from bot.outbound import Outbound
-from bot.refresh import refresh_market, refresh_reason
+from bot.refresh import refresh_market, refresh_plan
 from bot.runtime import Runtime
 from bot.service import RallyService
 from handlers.common import language, register_all, user_language
@@ -181,18 +181,19 @@ async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None] | None:
     if failure is not None:
         attempts.append(dt.datetime.fromisoformat(failure["at"]))
     universe = runtime.universe
-    reason = refresh_reason(
+    plan = refresh_plan(
         now,
         max(attempts, default=None),
         (universe.exchange(symbol) for symbol in universe.all_symbols),
         dt.timedelta(seconds=runtime.settings.refresh_seconds),
     )
-    if reason is not None:
-        return reason, None
+    if plan is not None:
+        return plan.reason, plan.symbols(universe)
     retry = [
         symbol
         for symbol, raw in (await store.load_symbol_health()).items()
-        if symbol in universe.all_symbols and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
+        if symbol in universe.all_symbols
+        and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
     ]
     return ("retrying failed symbols", retry) if retry else None
 

@@ -67,6 +67,8 @@ class RefreshReport:
     seconds: float = 0.0
     requests: int = 0
     rewritten: dict[str, str] = field(default_factory=dict)
+    failing: dict[str, str] = field(default_factory=dict)
+    """Every symbol failing now, this refresh's or an earlier one's, with why and since when."""
     set_aside: dict[str, str] = field(default_factory=dict)
     meta_failures: dict[str, str] = field(default_factory=dict)
     share_mismatches: list[ShareCheck] = field(default_factory=list)
@@ -86,6 +88,7 @@ class RefreshReport:
             "seconds": round(self.seconds, 3),
             "requests": self.requests,
             "rewritten": self.rewritten,
+            "failing": self.failing,
             "set_aside": self.set_aside,
             "meta_failures": self.meta_failures,
             "share_mismatches": [dataclasses.asdict(c) for c in self.share_mismatches],
@@ -160,28 +163,52 @@ def market_today(now: dt.datetime) -> dt.date:
     return now.astimezone(EASTMOST_MARKET_TZ).date()
 
 
-def refresh_reason(
+@dataclass(frozen=True)
+class RefreshPlan:
+    """Why a scheduled refresh runs now, and the markets whose symbols it fetches."""
+
+    reason: str
+    exchanges: frozenset[str] | None = None
+    """None: every symbol. FX series are always fetched: every USD value needs them."""
+
+    def symbols(self, universe: Universe) -> list[str] | None:
+        """The symbols to fetch (None: all of them)."""
+        if self.exchanges is None:
+            return None
+        wanted = self.exchanges | {FX_MARKET}
+        return [s for s in universe.all_symbols if universe.exchange(s) in wanted]
+
+
+def refresh_plan(
     now: dt.datetime,
     last_finished: dt.datetime | None,
     exchanges: Iterable[str],
     interval: dt.timedelta,
-) -> str | None:
-    """Why a scheduled refresh should run now, or None: the request budget's one rule.
+) -> RefreshPlan | None:
+    """What a scheduled refresh should fetch now, or None: the request budget's one rule.
 
-    Every `interval` while a covered market trades; once after each close (when the final
-    bars have settled); hourly otherwise.
+    Every `interval` while a covered market trades, only the markets trading; once after
+    each close, when the final bars have settled; everything hourly otherwise.
     """
     if last_finished is None:
-        return "first refresh"
+        return RefreshPlan("first refresh")
     since = now - last_finished
     markets = [e for e in dict.fromkeys(exchanges) if e != FX_MARKET]
-    if any(is_open(exchange, now) for exchange in markets):
-        return "a market is open" if since >= interval else None
-    for exchange in markets:
-        settled = _last_close(exchange, now)
-        if settled is not None and last_finished < settled + AFTER_CLOSE_DELAY <= now:
-            return f"{exchange} closed"
-    return "hourly while markets are closed" if since >= IDLE_REFRESH else None
+    trading = [e for e in markets if is_open(e, now)]
+    settled = [e for e in markets if _settled_since(e, last_finished, now)]
+    if trading and since >= interval:
+        return RefreshPlan("a market is open", frozenset(trading + settled))
+    if settled:
+        return RefreshPlan(f"{', '.join(settled)} closed", frozenset(settled))
+    if not trading and since >= IDLE_REFRESH:
+        return RefreshPlan("hourly while markets are closed")
+    return None
+
+
+def _settled_since(exchange: str, last_finished: dt.datetime, now: dt.datetime) -> bool:
+    """Whether `exchange`'s last close has settled after the last refresh."""
+    close = _last_close(exchange, now)
+    return close is not None and last_finished < close + AFTER_CLOSE_DELAY <= now
 
 
 def _last_close(exchange: str, now: dt.datetime) -> dt.datetime | None:
@@ -284,10 +311,15 @@ async def refresh_market(
         seconds=time.perf_counter() - started,
         requests=result.requests + meta_outcome.requests,
         rewritten=rewrites,
+        failing={
+            s: f"{h.reason} (since {h.since})"
+            for s, h in health.items()
+            if s in universe.all_symbols
+        },
         set_aside={
             s: f"{h.reason} (failing since {h.since}; next try {h.next_attempt:%H:%M} UTC)"
             for s, h in health.items()
-            if h.set_aside and s in symbols
+            if h.set_aside and s in universe.all_symbols
         },
         meta_failures=meta_outcome.failures,
         share_mismatches=checks,

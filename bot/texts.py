@@ -399,8 +399,10 @@ def status_text(
 
 def _refresh_problems(refresh: Mapping[str, Any], lang: str) -> list[str]:
     """What the last good refresh could not do: failed symbols, set-aside ones, share counts."""
-    lines = [t(lang, "status.requests", requests=refresh.get("requests", "?"))]
-    failures = refresh.get("failures", {})
+    lines = []
+    if refresh.get("requests"):
+        lines.append(t(lang, "status.requests", requests=refresh["requests"]))
+    failures = refresh.get("failing", refresh.get("failures", {}))
     if failures:
         items = "; ".join(f"{s} ({reason})" for s, reason in sorted(failures.items())[:8])
         lines.append(t(lang, "status.failed_symbols", symbols=esc(items)))

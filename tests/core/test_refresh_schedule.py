@@ -1,5 +1,6 @@
-"""When a refresh is due: every interval while a market trades, once after each close,
-hourly otherwise (Wednesday 25 and Saturday 28 November 2026, times UTC)."""
+"""When a refresh is due and what it fetches: every interval while a market trades (only
+the markets trading), once after each close, everything hourly otherwise.
+Wednesday 25 and Saturday 28 November 2026, times UTC."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import datetime as dt
 
 import pytest
 
-from bot.refresh import refresh_reason, retry_delay
+from bot.refresh import RefreshPlan, refresh_plan, retry_delay
+from bot.universe import load_universe
 
 MARKETS = ("XSHG", "XHKG", "XNYS", "FX")
 INTERVAL = dt.timedelta(minutes=5)
+ASIA = frozenset({"XSHG", "XHKG"})
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -18,29 +21,47 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 @pytest.mark.parametrize(
-    ("now", "last", "reason"),
+    ("now", "last", "plan"),
     [
-        (at(25, 2), None, "first refresh"),
+        (at(25, 2), None, RefreshPlan("first refresh")),
         (at(25, 2), at(25, 1, 56), None),  # Shanghai trades; refreshed 4 minutes ago
-        (at(25, 2), at(25, 1, 55), "a market is open"),
-        (at(25, 8, 25), at(25, 7, 58), "XHKG closed"),  # settled 20 min after the close
+        (at(25, 2), at(25, 1, 55), RefreshPlan("a market is open", ASIA)),
+        (at(25, 4, 30), at(25, 4, 20), None),  # both at lunch, nothing settled
+        (at(25, 7, 21), at(25, 7, 18), RefreshPlan("XSHG closed", frozenset({"XSHG"}))),
+        (at(25, 7, 25), at(25, 7, 15), RefreshPlan("a market is open", ASIA)),  # HK + SH
+        (at(25, 8, 25), at(25, 7, 58), RefreshPlan("XHKG closed", frozenset({"XHKG"}))),
         (at(25, 8, 15), at(25, 7, 58), None),  # Hong Kong closed, bars still settling
         (at(25, 8, 30), at(25, 8, 21), None),  # the after-close refresh already ran
         (at(25, 12), at(25, 11, 1), None),  # nothing trades: hourly
-        (at(25, 12), at(25, 10, 59), "hourly while markets are closed"),
-        (at(25, 21, 25), at(25, 20, 58), "XNYS closed"),
+        (at(25, 12), at(25, 10, 59), RefreshPlan("hourly while markets are closed")),
+        (at(25, 15), at(25, 14, 50), RefreshPlan("a market is open", frozenset({"XNYS"}))),
+        (at(25, 21, 25), at(25, 20, 58), RefreshPlan("XNYS closed", frozenset({"XNYS"}))),
         (at(28, 10), at(28, 9, 30), None),  # Saturday
-        (at(28, 10), at(28, 8, 59), "hourly while markets are closed"),
+        (at(28, 10), at(28, 8, 59), RefreshPlan("hourly while markets are closed")),
     ],
 )
-def test_refresh_reason(now: dt.datetime, last: dt.datetime | None, reason: str | None) -> None:
-    assert refresh_reason(now, last, MARKETS, INTERVAL) == reason
+def test_refresh_plan(
+    now: dt.datetime, last: dt.datetime | None, plan: RefreshPlan | None
+) -> None:
+    assert refresh_plan(now, last, MARKETS, INTERVAL) == plan
+
+
+def test_a_plan_fetches_its_markets_symbols_and_every_fx_series() -> None:
+    universe = load_universe().without_source("akshare")
+    symbols = RefreshPlan("a market is open", frozenset({"XNYS"})).symbols(universe)
+    assert symbols is not None
+    assert set(symbols) == {
+        s for s in universe.all_symbols if universe.exchange(s) in {"XNYS", "FX"}
+    }
+    assert {"NVDA", "^NDX", "HKD=X", "CNY=X"} <= set(symbols)
+    assert "0700.HK" not in symbols
+    assert RefreshPlan("first refresh").symbols(universe) is None
 
 
 def test_a_whole_week_costs_far_fewer_refreshes_than_every_five_minutes() -> None:
     now, last, refreshes = at(23, 0), at(22, 23, 59), 0
     while now < at(30, 0):
-        if refresh_reason(now, last, MARKETS, INTERVAL) is not None:
+        if refresh_plan(now, last, MARKETS, INTERVAL) is not None:
             refreshes += 1
             last = now
         now += dt.timedelta(minutes=1)
