@@ -26,7 +26,7 @@ from bot.commands import COMMANDS
 from bot.errors import DataError
 from bot.i18n import t
 from bot.outbound import Outbound
-from bot.refresh import refresh_market, refresh_plan
+from bot.refresh import last_refresh_attempt, refresh_market, refresh_plan
 from bot.runtime import Runtime
 from bot.service import RallyService
 from handlers.common import language, register_all, user_language
@@ -173,17 +173,10 @@ async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None] | None:
     """Why to refresh now and which symbols (None: all), or None when nothing is due."""
     store = runtime.store
     now = runtime.clock()
-    attempts = []
-    status = await store.load_refresh_status()
-    if status is not None:
-        attempts.append(dt.datetime.fromisoformat(status["finished_at"]))
-    failure = await store.load_refresh_failure()
-    if failure is not None:
-        attempts.append(dt.datetime.fromisoformat(failure["at"]))
     universe = runtime.universe
     plan = refresh_plan(
         now,
-        max(attempts, default=None),
+        await last_refresh_attempt(store),
         (universe.exchange(symbol) for symbol in universe.all_symbols),
         dt.timedelta(seconds=runtime.settings.refresh_seconds),
     )
@@ -192,8 +185,7 @@ async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None] | None:
     retry = [
         symbol
         for symbol, raw in (await store.load_symbol_health()).items()
-        if symbol in universe.all_symbols
-        and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
+        if symbol in universe.all_symbols and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
     ]
     return ("retrying failed symbols", retry) if retry else None
 

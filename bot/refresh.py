@@ -205,6 +205,35 @@ def refresh_plan(
     return None
 
 
+def next_refresh_at(
+    now: dt.datetime,
+    last_finished: dt.datetime | None,
+    exchanges: Iterable[str],
+    interval: dt.timedelta,
+) -> dt.datetime:
+    """The first minute from `now` at which the schedule has a refresh to run."""
+    markets = list(exchanges)
+    moment = now
+    # The hourly rule bounds the wait; the horizon only guards against a calendar gap.
+    while moment < now + 2 * IDLE_REFRESH:
+        if refresh_plan(moment, last_finished, markets, interval) is not None:
+            return moment
+        moment += dt.timedelta(minutes=1)
+    return moment
+
+
+async def last_refresh_attempt(store: MarketStore) -> dt.datetime | None:
+    """When the last refresh finished or failed, whichever is later."""
+    attempts = []
+    status = await store.load_refresh_status()
+    if status is not None:
+        attempts.append(dt.datetime.fromisoformat(status["finished_at"]))
+    failure = await store.load_refresh_failure()
+    if failure is not None:
+        attempts.append(dt.datetime.fromisoformat(failure["at"]))
+    return max(attempts, default=None)
+
+
 def _settled_since(exchange: str, last_finished: dt.datetime, now: dt.datetime) -> bool:
     """Whether `exchange`'s last close has settled after the last refresh."""
     close = _last_close(exchange, now)

@@ -28,7 +28,7 @@ from bot.parsing import (
     IndexRequest,
     RallyRequest,
 )
-from bot.refresh import with_defaults
+from bot.refresh import last_refresh_attempt, next_refresh_at, with_defaults
 from bot.runtime import Runtime
 from bot.universe import EXCHANGE_LABEL, FX_MARKET
 from charts import (
@@ -351,9 +351,16 @@ class RallyService:
         refresh = await store.load_refresh_status()
         now = self.runtime.clock()
         open_now = {ex: calendars.is_open(ex, now) for ex in EXCHANGE_LABEL}
-        when = (
-            next_refresh.astimezone(dt.UTC).isoformat(timespec="seconds") if next_refresh else None
-        )
+        when = None
+        if next_refresh is not None:  # the refresh job runs: when will it have work?
+            universe = self.universe
+            planned = next_refresh_at(
+                max(now, next_refresh),
+                await last_refresh_attempt(store),
+                (universe.exchange(symbol) for symbol in universe.all_symbols),
+                dt.timedelta(seconds=self.runtime.settings.refresh_seconds),
+            )
+            when = planned.astimezone(dt.UTC).isoformat(timespec="minutes")
         failure = await store.load_refresh_failure()
         text = texts.status_text(
             snapshot,

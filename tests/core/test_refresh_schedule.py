@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from bot.refresh import RefreshPlan, refresh_plan, retry_delay
+from bot.refresh import RefreshPlan, next_refresh_at, refresh_plan, retry_delay
 from bot.universe import load_universe
 
 MARKETS = ("XSHG", "XHKG", "XNYS", "FX")
@@ -74,3 +74,15 @@ def test_a_whole_week_costs_far_fewer_refreshes_than_every_five_minutes() -> Non
 def test_a_failing_symbol_waits_longer_each_time_then_hourly(failures: int, minutes: int) -> None:
     assert retry_delay(failures, lambda: 0.0) == dt.timedelta(minutes=minutes)
     assert retry_delay(failures, lambda: 1.0) == dt.timedelta(minutes=minutes * 1.25)
+
+
+@pytest.mark.parametrize(
+    ("now", "last", "expected"),
+    [
+        (at(25, 2), at(25, 1, 58), at(25, 2, 3)),  # trading: the interval after the last
+        (at(25, 8, 5), at(25, 7, 58), at(25, 8, 20)),  # Hong Kong's close settles at 8:20
+        (at(25, 12), at(25, 11, 30), at(25, 12, 30)),  # idle: an hour after the last
+    ],
+)
+def test_next_refresh_at(now: dt.datetime, last: dt.datetime, expected: dt.datetime) -> None:
+    assert next_refresh_at(now, last, MARKETS, INTERVAL) == expected
