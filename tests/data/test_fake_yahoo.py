@@ -17,72 +17,28 @@ from yfinance.data import YfData
 from yfinance.exceptions import YFRateLimitError, YFTzMissingError
 
 from tests.support.fake_yahoo import CRUMB, FakeYahooSession, YahooWorld, install_fake_yahoo
+from tests.support.yahoo_world import (
+    GOLDEN_WEEK_NOW,
+    HK_DAYS,
+    NVDA_TRADED,
+    SH_DAYS,
+    WEEKDAYS,
+    golden_week_world,
+)
 
 # Friday 9 Oct 2026, after the New York close; already Saturday in Hong Kong and Shanghai.
-NOW = dt.datetime(2026, 10, 9, 21, 0, tzinfo=dt.UTC)
+NOW = GOLDEN_WEEK_NOW
 START, END = "2026-09-28", "2026-10-10"
 QUOTE_URL = "https://query1.finance.yahoo.com/v7/finance/quote"
 COOKIE = ("cookie", "https://fc.yahoo.com")
 CRUMB1 = ("crumb", "https://query1.finance.yahoo.com/v1/test/getcrumb")
 CRUMB2 = ("crumb", "https://query2.finance.yahoo.com/v1/test/getcrumb")
 
-WEEKDAYS = [d.date() for d in pd.bdate_range("2026-09-28", "2026-10-09")]
-HK_DAYS = [d for d in WEEKDAYS if d != dt.date(2026, 10, 1)]  # National Day
-SH_DAYS = [d for d in WEEKDAYS if not dt.date(2026, 10, 1) <= d <= dt.date(2026, 10, 8)]
-NVDA_TRADED = [180.0, 182.0, 184.0, 186.0, 188.0, 95.0, 96.0, 97.0, 98.0, 99.0]  # 2:1 on 5 Oct
-
-
-def series(days: list[dt.date], values: list[float]) -> pd.Series:
-    """Closes indexed by tz-naive local dates."""
-    return pd.Series(values, index=pd.to_datetime(days))
-
-
-def make_world(now: dt.datetime = NOW) -> YahooWorld:
-    """A New York stock with a split and dividends, an HK stock, a Shanghai index and FX."""
-    world = YahooWorld(now)
-    world.add_symbol(
-        "NVDA", closes=series(WEEKDAYS, NVDA_TRADED), long_name="NVIDIA Corporation", shares=24.3e9
-    )
-    world.add_split("NVDA", dt.date(2026, 10, 5), 2, 1)
-    world.add_dividend("NVDA", dt.date(2026, 9, 30), 0.08)  # in pre-split units
-    world.add_dividend("NVDA", dt.date(2026, 10, 7), 0.05)
-    world.add_symbol(
-        "0700.HK",
-        closes=series(HK_DAYS, [640.0 + i for i in range(len(HK_DAYS))]),
-        timezone="Asia/Hong_Kong",
-        currency="HKD",
-        exchange_name="HKG",
-        full_exchange_name="HKSE",
-        long_name="Tencent Holdings Limited",
-        shares=9.1e9,
-        financial_currency="CNY",
-    )
-    world.add_symbol(
-        "000688.SS",
-        closes=series(SH_DAYS, [1400.0, 1410.0, 1420.0, 1430.0]),
-        timezone="Asia/Shanghai",
-        currency="CNY",
-        exchange_name="SHH",
-        full_exchange_name="Shanghai",
-        instrument_type="INDEX",
-    )
-    world.add_symbol(
-        "HKD=X",
-        closes=series(WEEKDAYS, [7.78 + i / 1000 for i in range(10)]),
-        timezone="Europe/London",
-        currency="HKD",
-        exchange_name="CCY",
-        full_exchange_name="CCY",
-        instrument_type="CURRENCY",
-        long_name="USD/HKD",
-    )
-    return world
-
 
 @pytest.fixture
 def world() -> YahooWorld:
     """The market as of NOW."""
-    return make_world()
+    return golden_week_world()
 
 
 @pytest.fixture
@@ -177,7 +133,7 @@ def test_each_exchange_keeps_its_own_local_dates(
 
 
 def test_a_split_is_unknown_until_its_ex_date(tmp_path: Path) -> None:
-    world = make_world(dt.datetime(2026, 10, 2, 21, 0, tzinfo=dt.UTC))
+    world = golden_week_world(dt.datetime(2026, 10, 2, 21, 0, tzinfo=dt.UTC))
     session = install_fake_yahoo(world, tmp_path / "a")
     before = history(session, "NVDA")
     assert local_dates(before) == WEEKDAYS[:5]  # nothing after Yahoo's today
@@ -198,7 +154,7 @@ def test_a_split_is_unknown_until_its_ex_date(tmp_path: Path) -> None:
 
 
 def test_todays_bar_appears_once_the_session_opens(tmp_path: Path) -> None:
-    world = make_world(dt.datetime(2026, 10, 9, 13, 0, tzinfo=dt.UTC))  # 09:00 New York
+    world = golden_week_world(dt.datetime(2026, 10, 9, 13, 0, tzinfo=dt.UTC))  # 09:00 New York
     session = install_fake_yahoo(world, tmp_path)
     assert local_dates(history(session, "NVDA", end=None))[-1] == dt.date(2026, 10, 8)
     world.now = dt.datetime(2026, 10, 9, 14, 0, tzinfo=dt.UTC)  # 10:00, live
@@ -206,7 +162,7 @@ def test_todays_bar_appears_once_the_session_opens(tmp_path: Path) -> None:
 
 
 def test_pre_open_bar_blanks_the_last_session_until_the_open(tmp_path: Path) -> None:
-    world = make_world(dt.datetime(2026, 10, 9, 0, 30, tzinfo=dt.UTC))  # 08:30 Hong Kong
+    world = golden_week_world(dt.datetime(2026, 10, 9, 0, 30, tzinfo=dt.UTC))  # 08:30 Hong Kong
     world.pre_open_bar = True
     frame = history(install_fake_yahoo(world, tmp_path), "0700.HK", end=None)
     assert local_dates(frame)[-1] == dt.date(2026, 10, 8)

@@ -16,44 +16,10 @@ import pytest
 
 from bot.data.yahoo import CountingSession, YahooProvider
 from tests.support.fake_yahoo import FakeYahooSession, YahooWorld, install_fake_yahoo
+from tests.support.yahoo_world import HK_DAYS, SH_DAYS, WEEKDAYS, golden_week_world, series
 
-# Friday 9 Oct 2026 after the New York close: Golden Week shut Shanghai 1-8 Oct and Hong
-# Kong on the 1st; NVDA split 2:1 on the 5th.
-NOW = dt.datetime(2026, 10, 9, 21, tzinfo=dt.UTC)
 START, END = dt.date(2026, 9, 28), dt.date(2026, 10, 9)
-WEEKDAYS = [d.date() for d in pd.bdate_range(START, END)]
-HK_DAYS = [d for d in WEEKDAYS if d != dt.date(2026, 10, 1)]
-SH_DAYS = [d for d in WEEKDAYS if not dt.date(2026, 10, 1) <= d <= dt.date(2026, 10, 8)]
-NVDA_TRADED = [180.0, 182.0, 184.0, 186.0, 188.0, 95.0, 96.0, 97.0, 98.0, 99.0]
 SYMBOLS = ["NVDA", "0700.HK", "000688.SS", "HKD=X"]
-
-
-def series(days: list[dt.date], values: list[float]) -> pd.Series:
-    return pd.Series(values, index=pd.to_datetime(days))
-
-
-def golden_week() -> YahooWorld:
-    world = YahooWorld(NOW)
-    world.add_symbol("NVDA", closes=series(WEEKDAYS, NVDA_TRADED), shares=24.3e9)
-    world.add_split("NVDA", dt.date(2026, 10, 5), 2, 1)
-    world.add_dividend("NVDA", dt.date(2026, 9, 30), 0.08)  # in pre-split units
-    hk = series(HK_DAYS, [640.0 + i for i in range(len(HK_DAYS))])
-    world.add_symbol("0700.HK", closes=hk, timezone="Asia/Hong_Kong", currency="HKD", shares=9.1e9)
-    world.add_symbol(
-        "000688.SS",
-        closes=series(SH_DAYS, [1400.0, 1410.0, 1420.0, 1430.0]),
-        timezone="Asia/Shanghai",
-        currency="CNY",
-        instrument_type="INDEX",
-    )
-    world.add_symbol(
-        "HKD=X",
-        closes=series(WEEKDAYS, [7.78 + i / 1000 for i in range(10)]),
-        timezone="Europe/London",
-        currency="HKD",
-        instrument_type="CURRENCY",
-    )
-    return world
 
 
 async def no_sleep(_seconds: float) -> None:
@@ -62,7 +28,7 @@ async def no_sleep(_seconds: float) -> None:
 
 @pytest.fixture
 def world() -> YahooWorld:
-    return golden_week()
+    return golden_week_world()
 
 
 @pytest.fixture
@@ -88,7 +54,13 @@ async def test_closes_are_split_adjusted_traded_prices_by_local_date(
     assert list(closes["000688.SS"].dropna().index.date) == SH_DAYS
     assert closes["HKD=X"].dropna().index[0] == pd.Timestamp("2026-09-28")  # London midnight
     assert np.isnan(closes.loc["2026-10-01", "0700.HK"])  # National Day in Hong Kong
-    assert result.events == {"NVDA": ["split 2:1 on 2026-10-05", "dividend 0.04 on 2026-09-30"]}
+    assert result.events == {
+        "NVDA": [
+            "split 2:1 on 2026-10-05",
+            "dividend 0.04 on 2026-09-30",  # split-adjusted, as Yahoo reports it
+            "dividend 0.05 on 2026-10-07",
+        ]
+    }
     assert {s: m.currency for s, m in result.meta.items()} == {
         "NVDA": "USD",
         "0700.HK": "HKD",

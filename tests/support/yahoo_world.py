@@ -125,3 +125,60 @@ def yahoo_world(
         if split is not None:
             world.add_split(symbol, split[0], split[1], 1)
     return world
+
+
+# --- a small hand-made world: Golden Week 2026 ------------------------------------------
+
+GOLDEN_WEEK_NOW = dt.datetime(2026, 10, 9, 21, 0, tzinfo=dt.UTC)
+"""Friday 9 Oct 2026 after the New York close; already Saturday in Asia."""
+WEEKDAYS = [d.date() for d in pd.bdate_range("2026-09-28", "2026-10-09")]
+HK_DAYS = [d for d in WEEKDAYS if d != dt.date(2026, 10, 1)]  # National Day
+SH_DAYS = [d for d in WEEKDAYS if not dt.date(2026, 10, 1) <= d <= dt.date(2026, 10, 8)]
+NVDA_TRADED = [180.0, 182.0, 184.0, 186.0, 188.0, 95.0, 96.0, 97.0, 98.0, 99.0]  # 2:1 on 5 Oct
+
+
+def series(days: list[dt.date], values: list[float]) -> pd.Series:
+    """Closes indexed by tz-naive local dates."""
+    return pd.Series(values, index=pd.to_datetime(days))
+
+
+def golden_week_world(now: dt.datetime = GOLDEN_WEEK_NOW) -> YahooWorld:
+    """A New York stock with a split and dividends, an HK stock, a Shanghai index and FX."""
+    world = YahooWorld(now)
+    world.add_symbol(
+        "NVDA", closes=series(WEEKDAYS, NVDA_TRADED), long_name="NVIDIA Corporation", shares=24.3e9
+    )
+    world.add_split("NVDA", dt.date(2026, 10, 5), 2, 1)
+    world.add_dividend("NVDA", dt.date(2026, 9, 30), 0.08)  # in pre-split units
+    world.add_dividend("NVDA", dt.date(2026, 10, 7), 0.05)
+    world.add_symbol(
+        "0700.HK",
+        closes=series(HK_DAYS, [640.0 + i for i in range(len(HK_DAYS))]),
+        timezone="Asia/Hong_Kong",
+        currency="HKD",
+        exchange_name="HKG",
+        full_exchange_name="HKSE",
+        long_name="Tencent Holdings Limited",
+        shares=9.1e9,
+        financial_currency="CNY",
+    )
+    world.add_symbol(
+        "000688.SS",
+        closes=series(SH_DAYS, [1400.0, 1410.0, 1420.0, 1430.0]),
+        timezone="Asia/Shanghai",
+        currency="CNY",
+        exchange_name="SHH",
+        full_exchange_name="Shanghai",
+        instrument_type="INDEX",
+    )
+    world.add_symbol(
+        "HKD=X",
+        closes=series(WEEKDAYS, [7.78 + i / 1000 for i in range(10)]),
+        timezone="Europe/London",
+        currency="HKD",
+        exchange_name="CCY",
+        full_exchange_name="CCY",
+        instrument_type="CURRENCY",
+        long_name="USD/HKD",
+    )
+    return world
