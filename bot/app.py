@@ -143,7 +143,7 @@ async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     plan = await due_refresh(runtime)
     if plan is None:
         return
-    reason, only = plan
+    reason, only, retry = plan
     owner = uuid.uuid4().hex
     if not await store.try_lock_refresh(owner, REFRESH_LOCK_SECONDS):
         logger.info("Another process is refreshing; skipping this round")
@@ -157,6 +157,7 @@ async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             runtime.clock(),
             runtime.settings.history_days,
             only=only,
+            retry=retry,
         )
     except DataError as exc:
         logger.warning("Refresh failed: %s", exc)
@@ -169,8 +170,9 @@ async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.info("Sent %d alert messages", fired)
 
 
-async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None] | None:
-    """Why to refresh now and which symbols (None: all), or None when nothing is due."""
+async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None, bool] | None:
+    """Why to refresh now, which symbols (None: all) and whether it only retries failed
+    ones; None when nothing is due."""
     store = runtime.store
     now = runtime.clock()
     universe = runtime.universe
@@ -181,13 +183,13 @@ async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None] | None:
         dt.timedelta(seconds=runtime.settings.refresh_seconds),
     )
     if plan is not None:
-        return plan.reason, plan.symbols(universe)
+        return plan.reason, plan.symbols(universe), False
     retry = [
         symbol
         for symbol, raw in (await store.load_symbol_health()).items()
         if symbol in universe.all_symbols and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
     ]
-    return ("retrying failed symbols", retry) if retry else None
+    return ("retrying failed symbols", retry, True) if retry else None
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:

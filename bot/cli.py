@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from bot.app import build_application, run_until_stopped
 from bot.config import Settings
@@ -111,7 +112,7 @@ async def _ensure_fresh(runtime: Runtime, console: Console) -> None:
             )
     except DataError as exc:
         # The source is down: the stored data is still worth showing, with its age.
-        console.print(f"[yellow]Warning: {exc}. Showing the stored data.[/yellow]")
+        console.print(f"[yellow]Warning: {escape(str(exc))}. Showing the stored data.[/yellow]")
 
 
 async def _report(settings: Settings, as_json: bool, as_of: dt.date | None) -> int:
@@ -172,7 +173,8 @@ def print_refresh_report(report: RefreshReport, provider: str, console: Console)
     if report.share_mismatches:
         console.print(
             f"[yellow]{len(report.share_mismatches)} share counts disagree with Yahoo's market "
-            "cap by more than 15% (add a [shares] override to the universe file):[/yellow]"
+            "cap by more than 15% (add or update a \\[shares] override in the universe "
+            "file):[/yellow]"
         )
         for check in report.share_mismatches:
             console.print(

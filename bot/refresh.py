@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -26,7 +26,14 @@ import pandas as pd
 from bot.analytics.shares import ShareCheck, share_checks
 from bot.analytics.snapshot import Snapshot, compute_snapshot, member_values_of
 from bot.calendars import is_open, local_date, session_close
-from bot.data.base import FetchResult, MarketDataProvider, SymbolMeta, merge_into
+from bot.data.base import (
+    NOT_TRIED,
+    CorporateAction,
+    FetchResult,
+    MarketDataProvider,
+    SymbolMeta,
+    merge_into,
+)
 from bot.errors import DataError
 from bot.storage.market import MarketStore
 from bot.universe import EXCHANGE_CURRENCY, FX_MARKET, Universe
@@ -261,9 +268,14 @@ async def refresh_market(
     progress: Progress | None = None,
     *,
     only: Sequence[str] | None = None,
+    retry: bool = False,
     jitter: Jitter = random.random,
 ) -> RefreshReport:
-    """Fetch what is due (`only` those symbols when given), keep history true, re-snapshot."""
+    """Fetch what is due (`only` those symbols when given), keep history true, re-snapshot.
+
+    A `retry` run only tries failing symbols again: it neither counts as a scheduled
+    refresh nor reports the source down when they fail once more.
+    """
     say = progress or (lambda _message: None)
     started = time.perf_counter()
     symbols = list(only) if only is not None else universe.all_symbols
@@ -291,22 +303,28 @@ async def refresh_market(
     say(f"Fetching {len(due)} symbols from {provider.name} (to {today})")
     result = await _fetch_windows(provider, windows, today)
     if not result.closes.columns.size and due:
+        if not retry:
+            await _nothing_answered(store, provider.name, result, len(due), now)
         await _record_failures(store, health, result.failures, now, jitter)
-        reasons = sorted(set(result.failures.values())) or ["no rows"]
-        failure = (
-            f"{provider.name} returned no data for any of {len(due)} symbols "
-            f"({'; '.join(reasons)[:300]}); the stored data is unchanged"
+        return RefreshReport(
+            symbols=0,
+            rows=0,
+            start=min(windows.values()),
+            end=today,
+            newest_by_exchange={},
+            failures=dict(result.failures),
+            seconds=time.perf_counter() - started,
+            requests=result.requests,
         )
-        await store.save_refresh_failure(
-            {"at": now.isoformat(timespec="seconds"), "reason": failure}
-        )
-        raise DataError(failure)
 
-    rewrites = _history_revisions(result, stored, windows, history_start)
+    seen = await store.actions_seen(due)
+    rewrites = _history_revisions(result, stored, windows, history_start, seen)
     await _fetch_whole_histories(provider, result, rewrites, windows, (history_start, today), say)
-    _keep_extending_bars(result, stored)
+    extended = _keep_extending_bars(result, stored)
     say(f"Storing {result.closes.shape[1]} symbols")
     rows = await _store_bars(store, result, rewrites, windows, history_start)
+    await store.save_actions_seen(_actions_reflected(result, seen))
+    await store.trim_closes(history_start, result.closes.columns)
     await store.write_meta(result.meta)
 
     meta_outcome = await _refresh_meta(
@@ -321,8 +339,9 @@ async def refresh_market(
         result.failures,
         now,
         jitter,
-        succeeded=result.closes.columns,
+        succeeded=[s for s in result.closes.columns if s not in extended],
         rewrite=failed_rewrites,
+        pending=extended,
     )
 
     say("Computing the snapshot")
@@ -339,7 +358,7 @@ async def refresh_market(
         snapshot_version=version,
         seconds=time.perf_counter() - started,
         requests=result.requests + meta_outcome.requests,
-        rewritten=rewrites,
+        rewritten={s: ", ".join(map(str, actions)) for s, actions in rewrites.items()},
         failing={
             s: f"{h.reason} (since {h.since})"
             for s, h in health.items()
@@ -353,8 +372,9 @@ async def refresh_market(
         meta_failures=meta_outcome.failures,
         share_mismatches=checks,
     )
-    await store.save_refresh_status(report.as_status(now, provider.name))
-    await store.save_refresh_failure(None)
+    if not retry:
+        await store.save_refresh_status(report.as_status(now, provider.name))
+        await store.save_refresh_failure(None)
     if report.failures:
         logger.warning("Refresh: %d symbols failed: %s", len(report.failures), report.failures)
     logger.info(
@@ -367,10 +387,27 @@ async def refresh_market(
     return report
 
 
+async def _nothing_answered(
+    store: MarketStore, source: str, result: FetchResult, asked: int, now: dt.datetime
+) -> NoReturn:
+    """Keep everything stored and say why: the source answered for none of the symbols.
+
+    No symbol's failure is counted: the source failed, not they. The schedule waits for
+    its next slot from this attempt, so an outage is retried once per interval.
+    """
+    reasons = sorted({r.removeprefix(NOT_TRIED) for r in result.failures.values()}) or ["no rows"]
+    failure = (
+        f"{source} returned no data for any of {asked} symbols "
+        f"({'; '.join(reasons)[:300]}); the stored data is unchanged"
+    )
+    await store.save_refresh_failure({"at": now.isoformat(timespec="seconds"), "reason": failure})
+    raise DataError(failure)
+
+
 async def _fetch_whole_histories(
     provider: MarketDataProvider,
     result: FetchResult,
-    rewrites: dict[str, str],
+    rewrites: dict[str, list[CorporateAction]],
     windows: Mapping[str, dt.date],
     span: tuple[dt.date, dt.date],
     say: Progress,
@@ -399,7 +436,7 @@ async def _fetch_whole_histories(
 async def _store_bars(
     store: MarketStore,
     result: FetchResult,
-    rewrites: Mapping[str, str],
+    rewrites: Mapping[str, list[CorporateAction]],
     windows: Mapping[str, dt.date],
     history_start: dt.date,
 ) -> int:
@@ -423,6 +460,7 @@ async def _fetch_windows(
     for symbol, start in windows.items():
         by_start.setdefault(start, []).append(symbol)
     merged = FetchResult(closes=pd.DataFrame())
+    # One after another: each answer counts the requests it made on a shared session.
     for start, group in sorted(by_start.items()):
         merge_into(merged, await provider.fetch_closes(group, start, end))
     for symbol in windows:
@@ -436,20 +474,39 @@ def _history_revisions(
     stored: pd.DataFrame,
     windows: Mapping[str, dt.date],
     history_start: dt.date,
-) -> dict[str, str]:
-    """Per symbol whose stored history no longer matches the source, why."""
-    revised: dict[str, str] = {}
+    seen: Mapping[str, dt.date],
+) -> dict[str, list[CorporateAction]]:
+    """Per symbol whose stored history no longer matches the source, the actions why.
+
+    A split or dividend counts once: the stored bars of a symbol already reflect every
+    action on or before its `seen` day. A changed overlapping close counts always (an
+    empty list of actions).
+    """
+    revised: dict[str, list[CorporateAction]] = {}
     for symbol in result.closes.columns:
         if symbol in result.append_only or symbol not in stored.columns:
             continue
-        events = result.events.get(symbol)
-        if events and windows[symbol] > history_start:
-            revised[symbol] = ", ".join(events)
-            continue
-        differs = _differing_day(stored[symbol], result.closes[symbol])
-        if differs is not None:
-            revised[symbol] = f"stored close on {differs} differs from the source"
+        if windows[symbol] == history_start:
+            continue  # fetched whole anyway
+        reflected = seen.get(symbol, dt.date.min)
+        new = [a for a in result.events.get(symbol, []) if a.day > reflected]
+        if new:
+            revised[symbol] = new
+        elif _differing_day(stored[symbol], result.closes[symbol]) is not None:
+            revised[symbol] = []
     return revised
+
+
+def _actions_reflected(result: FetchResult, seen: Mapping[str, dt.date]) -> dict[str, dt.date]:
+    """The newest action each stored symbol's bars now reflect, where it moved on."""
+    moved: dict[str, dt.date] = {}
+    for symbol, actions in result.events.items():
+        if symbol not in result.closes.columns or symbol in result.append_only or not actions:
+            continue
+        newest = max(a.day for a in actions)
+        if newest > seen.get(symbol, dt.date.min):
+            moved[symbol] = newest
+    return moved
 
 
 def _differing_day(stored: pd.Series, fetched: pd.Series) -> str | None:
@@ -469,12 +526,15 @@ def _differing_day(stored: pd.Series, fetched: pd.Series) -> str | None:
     return None if off.empty else pd.Timestamp(off.index[0]).date().isoformat()
 
 
-def _keep_extending_bars(result: FetchResult, stored: pd.DataFrame) -> None:
+def _keep_extending_bars(result: FetchResult, stored: pd.DataFrame) -> set[str]:
     """Cut a fallback's bars (not split-adjusted) to the days that extend stored history.
 
     They are kept only after the newest stored close, and only when both sources agree on
-    that close (no split between them); otherwise the symbol counts as failed.
+    that close; otherwise the symbol counts as failed. Returns the symbols extended: a split
+    after the checked day could still hide in their new bars, so their whole history is to
+    be fetched again from the first source as soon as it answers.
     """
+    extended: set[str] = set()
     for symbol in [s for s in result.closes.columns if s in result.append_only]:
         old = stored[symbol].dropna() if symbol in stored.columns else pd.Series(dtype=float)
         new = result.closes[symbol].dropna()
@@ -484,9 +544,11 @@ def _keep_extending_bars(result: FetchResult, stored: pd.DataFrame) -> None:
             reason = "fallback source disagrees with stored history (a split?)"
         else:
             result.closes.loc[result.closes.index <= old.index[-1], symbol] = math.nan
+            extended.add(symbol)
             continue
         result.closes = result.closes.drop(columns=symbol)
         result.failures[symbol] = reason
+    return extended
 
 
 @dataclass
@@ -525,20 +587,34 @@ async def _record_failures(
     jitter: Jitter,
     succeeded: Iterable[str] = (),
     rewrite: Iterable[str] = (),
+    pending: Iterable[str] = (),
 ) -> dict[str, SymbolHealth]:
-    """Count one more failure for each failed symbol; forget the ones that answered."""
+    """Count one more failure for each failed symbol; forget the ones that answered.
+
+    A symbol skipped because the source was unreachable did not fail itself and is not
+    counted. `pending` symbols were served by a fallback: not failing, but their whole
+    history is due from the first source.
+    """
     stamp = now.isoformat(timespec="minutes")
     needs_rewrite = set(rewrite)
     updated = dict(health)
-    failing: dict[str, dict[str, Any]] = {}
+    changed: dict[str, dict[str, Any]] = {}
     for symbol, reason in failures.items():
+        if reason.startswith(NOT_TRIED):
+            continue
         record = health.get(symbol, dataclasses.replace(NO_FAILURES, since=stamp))
         updated[symbol] = record.failed_again(reason, now, jitter, symbol in needs_rewrite)
-        failing[symbol] = updated[symbol].as_json()
+        changed[symbol] = updated[symbol].as_json()
+    for symbol in pending:
+        record = health.get(symbol, dataclasses.replace(NO_FAILURES, since=stamp))
+        updated[symbol] = dataclasses.replace(
+            record, reason="extended from a fallback source; whole history due", rewrite=True
+        )
+        changed[symbol] = updated[symbol].as_json()
     recovered = [s for s in succeeded if s in health and s not in failures]
     for symbol in recovered:
         updated.pop(symbol, None)
-    await store.save_symbol_health(failing, recovered)
+    await store.save_symbol_health(changed, recovered)
     return updated
 
 

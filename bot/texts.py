@@ -92,15 +92,18 @@ def ratio_withheld_line(snapshot: Snapshot, universe: Universe, lang: str = "en"
     if snapshot["ratios"].get(f"{rally.basket}/{rally.compare_basket}") is not None:
         return None
     for key in (rally.basket, rally.compare_basket):
-        coverage = snapshot["baskets"].get(key, {}).get("coverage")
-        share = coverage["missing_share"] if coverage else None
-        if coverage and share is not None and share > RATIO_MISSING_LIMIT:
+        basket = snapshot["baskets"].get(key)
+        coverage = basket.get("coverage") if basket else None
+        if not basket or not coverage or not coverage["missing"]:
+            continue
+        share = coverage["missing_share"]
+        if share is None or share > RATIO_MISSING_LIMIT:
             return t(
                 lang,
                 "rally.ratio_withheld",
-                name=esc(snapshot["baskets"][key]["name"]),
+                name=esc(basket["name"]),
                 symbols=esc(", ".join(coverage["missing"][:5])),
-                share=f"{share:.0%}",
+                share="?" if share is None else f"{share:.0%}",
             )
     return None
 

@@ -89,7 +89,7 @@ def compute_snapshot(
     ratio_key = f"{main}/{compare}"
     withheld = _ratio_withheld(baskets, (main, compare))
     ratios: dict[str, float | None] = {ratio_key: None}
-    if withheld is None and results[compare].value_usd > 0:
+    if withheld is None:
         ratios[ratio_key] = results[main].value_usd / results[compare].value_usd
     ratio_notes = {ratio_key: withheld} if withheld else {}
 
@@ -133,12 +133,15 @@ def basket_coverage(
     known = {s: v for s, v in result.member_values.items() if math.isfinite(v)}
     missing_value = sum(last_values.get(s, 0.0) for s in missing)
     last_total = sum(known.values()) + missing_value
+    unknown = [s for s in missing if s not in last_values]
+    share = missing_value / last_total if last_total > 0 else None
     return {
         "fresh": fresh,
         "carried": carried,
         "missing": missing,
         "missing_value_usd": missing_value,
-        "missing_share": missing_value / last_total if last_total > 0 else None,
+        # None when a missing member's weight was never known: nothing says it is small.
+        "missing_share": None if unknown else share,
     }
 
 
@@ -155,11 +158,13 @@ def _ratio_withheld(baskets: Mapping[str, Any], keys: tuple[str, ...]) -> str | 
     for key in keys:
         coverage = baskets[key]["coverage"]
         share = coverage["missing_share"]
+        missing = ", ".join(coverage["missing"])
+        if baskets[key]["value_usd"] <= 0:
+            return f"{key} has no market value (no share counts or closes)"
+        if missing and share is None:
+            return f"{key} misses {missing} (weight never known)"
         if share is not None and share > RATIO_MISSING_LIMIT:
-            return (
-                f"{key} misses {', '.join(coverage['missing'])} "
-                f"({share:.0%} of its last known value)"
-            )
+            return f"{key} misses {missing} ({share:.0%} of its last known value)"
     return None
 
 

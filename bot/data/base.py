@@ -9,6 +9,10 @@ from typing import Protocol
 
 import pandas as pd
 
+NOT_TRIED = "not tried: "
+"""Prefix of the reason given to symbols a provider skipped once its source proved
+unreachable: they did not fail themselves."""
+
 Clock = Callable[[], dt.datetime]
 """Returns the current time as an aware datetime; injected so tests and the demo control it."""
 
@@ -31,6 +35,21 @@ class SymbolMeta:
     cap_price: float | None = None
 
 
+@dataclass(frozen=True)
+class CorporateAction:
+    """A split (or bonus issue) or a cash dividend the source reported for one day."""
+
+    kind: str
+    """"split" or "dividend"."""
+    value: float
+    """New shares per old share for a split; cash per share for a dividend."""
+    day: dt.date
+
+    def __str__(self) -> str:
+        amount = f"{self.value:g}:1" if self.kind == "split" else f"{self.value:g}"
+        return f"{self.kind} {amount} on {self.day.isoformat()}"
+
+
 @dataclass
 class FetchResult:
     """Daily closes for the symbols asked for, and the symbols that failed with why.
@@ -51,7 +70,7 @@ class FetchResult:
 
     closes: pd.DataFrame
     failures: dict[str, str] = field(default_factory=dict)
-    events: dict[str, list[str]] = field(default_factory=dict)
+    events: dict[str, list[CorporateAction]] = field(default_factory=dict)
     meta: dict[str, SymbolMeta] = field(default_factory=dict)
     requests: int = 0
     sources: dict[str, str] = field(default_factory=dict)

@@ -55,7 +55,13 @@ class SourceChain:
         for source, group in by_source.items():
             merge_into(merged, await self._sources[source].fetch_closes(group, start, end))
         for fallback in self._fallbacks:
-            wanted = [s for s in merged.failures if s not in merged.sources and fallback.covers(s)]
+            wanted = [
+                s
+                for s in merged.failures
+                if s not in merged.sources
+                and fallback.covers(s)
+                and self._sources.get(self._first_source(s)) is not fallback
+            ]
             if not wanted:
                 continue
             logger.info("Asking %s for %d failed symbols", fallback.name, len(wanted))

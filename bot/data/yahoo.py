@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from bot.calendars import DATE_UNIT
-from bot.data.base import FetchResult, MetaResult, SymbolMeta
+from bot.data.base import NOT_TRIED, CorporateAction, FetchResult, MetaResult, SymbolMeta
 from bot.errors import ConfigError
 from bot.universe import EXCHANGE_CURRENCY, EXCHANGE_TIMEZONE, FX_MARKET, NEW_YORK, exchange_of
 
@@ -75,7 +75,7 @@ class _Bars:
     """One symbol's answer: closes by local date, the events in it, the chart's metadata."""
 
     closes: pd.Series
-    events: list[str]
+    events: list[CorporateAction]
     currency: str | None
 
 
@@ -112,7 +112,7 @@ class YahooProvider:
         *,
         sleep: Sleep = asyncio.sleep,
         jitter: Jitter = random.random,
-        retries: int = 2,
+        retries: int = 1,
         backoff_seconds: float = 2.0,
         concurrency: int = 4,
         timeout: float = 20.0,
@@ -146,12 +146,13 @@ class YahooProvider:
         before = requests_sent(session)
         gate = asyncio.Semaphore(self._concurrency)
         unreachable: list[str] = []
+        await asyncio.to_thread(self._seed_timezones, wanted)
 
         async def one(symbol: str) -> tuple[str, _Bars | str]:
             async with gate:
                 if unreachable:
                     # Yahoo itself is down: trying 50 more symbols only delays the answer.
-                    return symbol, f"not tried: {unreachable[0]}"
+                    return symbol, f"{NOT_TRIED}{unreachable[0]}"
                 try:
                     return symbol, await self._with_retries(symbol, start, end)
                 except _FetchFailedError as exc:
@@ -209,7 +210,6 @@ class YahooProvider:
 
         _raise_yfinance_errors()
         exchange = self._exchange_of(symbol)
-        _seed_timezone(symbol, YAHOO_TIMEZONE.get(exchange, "America/New_York"))
         ticker = yfinance.Ticker(symbol, session=self.session)
         try:
             frame = ticker.history(
@@ -236,6 +236,24 @@ class YahooProvider:
             events=_events(frame),
             currency=currency if isinstance(currency, str) and _CURRENCY.match(currency) else None,
         )
+
+    def _seed_timezones(self, symbols: Sequence[str]) -> None:
+        """Tell yfinance's timezone cache what the universe already knows, in one thread.
+
+        yfinance otherwise spends one extra chart request per symbol on first use, only to
+        learn the exchange's timezone. Its cache is SQLite: written from one thread, not
+        from the four that fetch.
+        """
+        from yfinance import cache  # noqa: PLC0415
+
+        tz_cache = cache.get_tz_cache()
+        for symbol in symbols:
+            zone = YAHOO_TIMEZONE.get(self._exchange_of(symbol), "America/New_York")
+            try:
+                if tz_cache.lookup(symbol) is None:
+                    tz_cache.store(symbol, zone)
+            except Exception as exc:  # best effort: yfinance looks the zone up itself
+                logger.info("Could not seed yfinance's timezone cache for %s: %r", symbol, exc)
 
     def _exchange_of(self, symbol: str) -> str:
         try:
@@ -327,33 +345,36 @@ def _raise_yfinance_errors() -> None:
     yfinance.config.debug.hide_exceptions = False
 
 
-def _seed_timezone(symbol: str, timezone: str) -> None:
-    """Tell yfinance's timezone cache what the universe already knows.
-
-    yfinance otherwise spends one extra chart request per symbol on first use, only to
-    learn the exchange's timezone.
-    """
-    from yfinance import cache  # noqa: PLC0415
-
-    tz_cache = cache.get_tz_cache()
-    if tz_cache.lookup(symbol) is None:
-        tz_cache.store(symbol, timezone)
-
-
 def _classify(exc: BaseException) -> _FetchFailedError:
-    """A short reason for a failed request, and whether another try may help."""
+    """A short reason for a failed request, and whether another try may help.
+
+    yfinance already asks once more (with a new crumb) after any HTTP error before it
+    raises, so every reason here is Yahoo's second answer.
+    """
     from yfinance import exceptions as yf_errors  # noqa: PLC0415
 
     if isinstance(exc, yf_errors.YFRateLimitError):
         return _FetchFailedError("rate-limited by Yahoo (HTTP 429)", retryable=True)
-    if isinstance(exc, yf_errors.YFTickerMissingError):
+    if isinstance(exc, yf_errors.YFTzMissingError):
         return _FetchFailedError("no data: unknown or delisted symbol", retryable=False)
+    if isinstance(exc, yf_errors.YFPricesMissingError):
+        reason = (exc.yahoo_reason or "").strip()
+        if not reason:
+            return _FetchFailedError("no price data for the window", retryable=False)
+        if any(word in reason.lower() for word in ("not found", "delisted", "no data found")):
+            return _FetchFailedError("no data: unknown or delisted symbol", retryable=False)
+        # Yahoo explained an error of its own (a 5xx with a chart error body): try again.
+        return _FetchFailedError(f"Yahoo: {_describe(exc)}", retryable=True)
     if isinstance(exc, TimeoutError) or "timed out" in str(exc).lower():
-        return _FetchFailedError("Yahoo timed out", retryable=True)
+        return _FetchFailedError("Yahoo timed out", retryable=True, unreachable=True)
     if _is_connection_error(exc):
         return _FetchFailedError(
             f"could not reach Yahoo ({_describe(exc)})", retryable=True, unreachable=True
         )
+    if isinstance(exc, yf_errors.YFDataException | ValueError):
+        # "Yahoo is currently down" pages, or HTML where JSON belongs (JSONDecodeError is a
+        # ValueError): Yahoo is having a bad moment.
+        return _FetchFailedError(f"Yahoo answered no data ({_describe(exc)})", retryable=True)
     status = getattr(getattr(exc, "response", None), "status_code", None)
     if isinstance(status, int) and status >= 500:
         return _FetchFailedError(f"Yahoo answered HTTP {status}", retryable=True)
@@ -370,17 +391,15 @@ def _is_connection_error(exc: BaseException) -> bool:
     return isinstance(exc, curl_errors.ConnectionError | curl_errors.DNSError)
 
 
-def _events(frame: pd.DataFrame) -> list[str]:
-    """The splits and dividends Yahoo reported inside the fetched window, described."""
-    found: list[str] = []
-    for column, label in (("Stock Splits", "split"), ("Dividends", "dividend")):
+def _events(frame: pd.DataFrame) -> list[CorporateAction]:
+    """The splits and dividends Yahoo reported inside the fetched window."""
+    found: list[CorporateAction] = []
+    for column, kind in (("Stock Splits", "split"), ("Dividends", "dividend")):
         if column not in frame.columns:
             continue
         values = pd.to_numeric(frame[column], errors="coerce").fillna(0.0)
         for stamp, value in values[values != 0].items():
-            day = pd.Timestamp(stamp).date().isoformat()
-            amount = f"{value:g}:1" if label == "split" else f"{value:g}"
-            found.append(f"{label} {amount} on {day}")
+            found.append(CorporateAction(kind, float(value), pd.Timestamp(stamp).date()))
     return found
 
 

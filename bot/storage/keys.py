@@ -37,6 +37,10 @@ class Keys:
         """Hash of symbol -> the price definition its stored bars follow (reload if other)."""
         return self._market("bars-format")
 
+    def actions_seen(self) -> str:
+        """Hash of symbol -> the day of the newest split or dividend its bars already reflect."""
+        return self._market("actions-seen")
+
     def symbol_health(self) -> str:
         """Hash of symbol -> JSON of its consecutive fetch failures and next attempt."""
         return self._market("symbol-health")

@@ -47,9 +47,45 @@ class MarketStore:
                 pipe.expire(key, MARKET_TTL_SECONDS)
                 pipe.sadd(self.keys.symbols(), str(symbol))
                 rows += len(mapping)
-            pipe.expire(self.keys.symbols(), MARKET_TTL_SECONDS)
+            for key in (self.keys.symbols(), self.keys.bars_format(), self.keys.actions_seen()):
+                pipe.expire(key, MARKET_TTL_SECONDS)
             await pipe.execute()
         return rows
+
+    async def trim_closes(self, before: dt.date, symbols: Iterable[str]) -> None:
+        """Drop bars older than `before`, so an old install holds what a fresh one loads."""
+        stamp = before.isoformat()
+        wanted = list(symbols)
+        async with self.client.pipeline(transaction=False) as pipe:
+            for symbol in wanted:
+                pipe.hkeys(self.keys.bars(symbol))
+            replies = await pipe.execute()
+        async with self.client.pipeline(transaction=False) as pipe:
+            for symbol, fields in zip(wanted, replies, strict=True):
+                old = [f for f in (_text(f) for f in fields) if f < stamp]
+                if old:
+                    pipe.hdel(self.keys.bars(symbol), *old)
+            await pipe.execute()
+
+    async def actions_seen(self, symbols: Iterable[str]) -> dict[str, dt.date]:
+        """Per symbol, the newest split or dividend its stored bars already reflect."""
+        wanted = list(dict.fromkeys(symbols))
+        if not wanted:
+            return {}
+        replies = await self.client.hmget(self.keys.actions_seen(), wanted)
+        return {
+            s: dt.date.fromisoformat(_text(r))
+            for s, r in zip(wanted, replies, strict=True)
+            if r is not None
+        }
+
+    async def save_actions_seen(self, seen: Mapping[str, dt.date]) -> None:
+        """Record the newest corporate action each symbol's stored bars reflect."""
+        if not seen:
+            return
+        key = self.keys.actions_seen()
+        await self.client.hset(key, mapping={s: d.isoformat() for s, d in seen.items()})
+        await self.client.expire(key, MARKET_TTL_SECONDS)
 
     async def read_closes(self, symbols: Iterable[str] | None = None) -> pd.DataFrame:
         """Stored closes as a frame: tz-naive date index, a column per symbol with data."""

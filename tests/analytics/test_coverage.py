@@ -72,9 +72,13 @@ def test_carried_and_missing_members_are_counted_and_named(
     assert coverage["fresh"] == 31
     assert coverage["carried"] == [{"symbol": "0700.HK", "date": "2026-11-19"}]
     assert coverage["missing"] == ["2513.HK"]
-    # No last known value for 2513.HK: its weight is unknown, so nothing is withheld.
-    assert coverage["missing_share"] == 0.0
-    assert snapshot["ratios"]["china_ai/us_ai"] is not None
+    # No last known value for 2513.HK: nothing says it is small, so the ratio is withheld.
+    assert coverage["missing_share"] is None
+    assert snapshot["ratios"]["china_ai/us_ai"] is None
+    assert snapshot["ratio_notes"] == {
+        "china_ai/us_ai": "china_ai misses 2513.HK (weight never known)"
+    }
+    assert "misses 2513.HK (? of its value)" in rally_caption(snapshot, universe, "MTD")
     assert coverage_line(basket) == (
         "⏳ 31/33 fresh · 1 from an earlier day (0700.HK 11-19) · 1 missing (2513.HK)"
     )
@@ -125,3 +129,14 @@ def test_a_small_missing_member_keeps_the_ratio(universe: Universe, market: Mark
     assert 0 < snapshot["baskets"]["china_ai"]["coverage"]["missing_share"] < 0.10
     assert snapshot["ratios"]["china_ai/us_ai"] is not None
     assert snapshot["ratio_notes"] == {}
+
+
+def test_a_basket_without_any_value_never_gives_a_ratio(
+    universe: Universe, market: Market
+) -> None:
+    snapshot = snapshot_with(
+        universe, market, no_shares=tuple(universe.baskets["china_ai"].members)
+    )
+    assert snapshot["baskets"]["china_ai"]["value_usd"] == 0.0
+    assert snapshot["ratios"]["china_ai/us_ai"] is None
+    assert snapshot["ratio_notes"]["china_ai/us_ai"].startswith("china_ai has no market value")

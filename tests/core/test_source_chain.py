@@ -205,3 +205,52 @@ async def test_a_fallback_never_starts_a_history_it_cannot_check(
     report = await refresh_market(provider, store, UNIVERSE, FIRST_LOAD, 800)
     assert report.failures == {STOCK: "fallback source has no day in common with stored history"}
     assert STOCK not in (await store.read_closes([STOCK])).columns
+
+
+async def test_bars_from_a_fallback_are_replaced_by_the_first_sources_history_when_it_returns(
+    paths: MarketPaths, store: MarketStore, tmp_path: Path
+) -> None:
+    world = yahoo_world(UNIVERSE, paths, FIRST_LOAD, missing=("HSTECH.HK",))
+    module = FakeAkshare(
+        {
+            ("stock_hk_index_daily_sina", "HSTECH"): frames.stock_hk_index_daily_sina(
+                bars(paths.closes["HSTECH.HK"], "2026-11-12")
+            ),
+            ("stock_zh_a_hist", "300308"): frames.stock_zh_a_hist(
+                "300308", bars(paths.closes[STOCK], "2026-11-11")
+            ),
+        }
+    )
+    provider = chain(world, module, tmp_path)
+    await refresh_market(provider, store, UNIVERSE, FIRST_LOAD, 800)
+    world.rate_limited.add(STOCK)
+    world.now = NEXT_DAY
+    await refresh_market(provider, store, UNIVERSE, NEXT_DAY, 800)
+    # A split could hide after the day both sources agreed on: the whole history is due.
+    health = await store.load_symbol_health()
+    assert health[STOCK]["rewrite"] is True
+    assert health[STOCK]["failures"] == 0
+
+    world.rate_limited.clear()
+    day_after = NEXT_DAY + dt.timedelta(days=1)
+    world.now = day_after
+    report = await refresh_market(provider, store, UNIVERSE, day_after, 800)
+    assert STOCK not in report.failures
+    assert STOCK not in await store.load_symbol_health()
+    first = (await store.read_closes([STOCK]))[STOCK].dropna().index[0]
+    assert first < pd.Timestamp("2025-01-01")  # the whole history, from Yahoo
+
+
+async def test_an_index_whose_own_source_is_the_fallback_is_not_asked_twice(
+    paths: MarketPaths, store: MarketStore, tmp_path: Path
+) -> None:
+    world = yahoo_world(UNIVERSE, paths, FIRST_LOAD, missing=("HSTECH.HK",))
+    module = FakeAkshare({})  # akshare cannot be reached
+    provider = chain(world, module, tmp_path)
+    result = await provider.fetch_closes(
+        ["HSTECH.HK", "NVDA"], dt.date(2026, 11, 2), FIRST_LOAD.date()
+    )
+    assert "HSTECH.HK" in result.failures
+    rounds = [name for name, kwargs in module.calls if kwargs["symbol"] == "HSTECH"]
+    # One round of akshare's two functions, plus its own retries: never a second round.
+    assert len(rounds) == 2 * 3

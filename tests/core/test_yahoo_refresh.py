@@ -10,11 +10,13 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import redis.asyncio as redis
 import yfinance.data
 
 from bot.data.yahoo import YahooProvider
+from bot.errors import DataError
 from bot.refresh import SET_ASIDE_AFTER, RefreshReport, current_snapshot, refresh_market
 from bot.report import report_json
 from bot.storage.keys import Keys
@@ -381,3 +383,79 @@ async def test_a_long_running_install_and_a_fresh_one_compute_identical_reports(
     assert long_running["instruments"][symbol]["returns"]["YTD"] == pytest.approx(
         paths.period_return(symbol, "2025-12-31", "2026-11-25")
     )
+
+
+# --- an outage counts against Yahoo, not against every symbol ------------------------------
+
+
+async def test_after_an_outage_every_symbol_is_fetched_again_at_once(
+    paths: MarketPaths, store: MarketStore, tmp_path: Path
+) -> None:
+    world = yahoo_world(SMALL_UNIVERSE, paths, FIRST_LOAD)
+    provider = provider_on(world, tmp_path, SMALL_UNIVERSE)
+    await refresh(world, provider, store, SMALL_UNIVERSE, FIRST_LOAD)
+    world.down = True
+    now = FIRST_LOAD
+    for _ in range(SET_ASIDE_AFTER + 1):
+        now += dt.timedelta(minutes=5)
+        with pytest.raises(DataError, match="could not reach Yahoo"):
+            await refresh(world, provider, store, SMALL_UNIVERSE, now)
+    assert await store.load_symbol_health() == {}  # nobody is set aside for Yahoo's outage
+    failure = await store.load_refresh_failure()
+    assert failure is not None
+    assert failure["at"] == now.isoformat(timespec="seconds")
+
+    world.down = False
+    back = await refresh(world, provider, store, SMALL_UNIVERSE, now + dt.timedelta(minutes=5))
+    assert back.symbols == len(SMALL_UNIVERSE.all_symbols)
+    assert back.failures == {}
+    assert await store.load_refresh_failure() is None
+
+
+async def test_a_retry_run_that_fails_again_counts_only_that_symbol(
+    paths: MarketPaths, store: MarketStore, tmp_path: Path
+) -> None:
+    world = yahoo_world(SMALL_UNIVERSE, paths, FIRST_LOAD)
+    provider = provider_on(world, tmp_path, SMALL_UNIVERSE)
+    await refresh(world, provider, store, SMALL_UNIVERSE, FIRST_LOAD)
+    world.rate_limited.add("0700.HK")
+    later = FIRST_LOAD + dt.timedelta(minutes=5)
+    await refresh(world, provider, store, SMALL_UNIVERSE, later)
+    status = await store.load_refresh_status()
+
+    retry_at = later + dt.timedelta(minutes=2)
+    world.now = retry_at
+    report = await refresh_market(
+        provider, store, SMALL_UNIVERSE, retry_at, HISTORY_DAYS, only=["0700.HK"], retry=True
+    )
+    assert report.failures == {"0700.HK": "rate-limited by Yahoo (HTTP 429)"}
+    assert await store.load_refresh_status() == status  # the schedule's clock is untouched
+    assert await store.load_refresh_failure() is None
+    assert (await store.load_symbol_health())["0700.HK"]["failures"] == 2
+
+
+async def test_a_dividend_rewrites_a_history_once_not_every_refresh_after_it(
+    paths: MarketPaths, store: MarketStore, tmp_path: Path
+) -> None:
+    world = yahoo_world(SMALL_UNIVERSE, paths, FIRST_LOAD)
+    world.add_dividend("NVDA", dt.date(2026, 11, 12), 0.01)
+    provider = provider_on(world, tmp_path, SMALL_UNIVERSE)
+    await refresh(world, provider, store, SMALL_UNIVERSE, FIRST_LOAD)
+    rewritten = []
+    for day in range(13, 18):
+        now = dt.datetime(2026, 11, day, 22, tzinfo=dt.UTC)
+        rewritten.append((await refresh(world, provider, store, SMALL_UNIVERSE, now)).rewritten)
+    assert rewritten[0] == {"NVDA": "dividend 0.01 on 2026-11-12"}
+    assert rewritten[1:] == [{}] * 4
+    assert await store.actions_seen(["NVDA"]) == {"NVDA": dt.date(2026, 11, 12)}
+
+
+async def test_an_old_install_holds_no_more_history_than_a_fresh_one(
+    paths: MarketPaths, store: MarketStore, tmp_path: Path
+) -> None:
+    world = yahoo_world(SMALL_UNIVERSE, paths, FIRST_LOAD)
+    provider = provider_on(world, tmp_path, SMALL_UNIVERSE)
+    await refresh(world, provider, store, SMALL_UNIVERSE, FIRST_LOAD)
+    await refresh(world, provider, store, SMALL_UNIVERSE, LATER)
+    first = (await store.read_closes(["NVDA"]))["NVDA"].dropna().index[0]
+    assert first >= pd.Timestamp(LATER.date() - dt.timedelta(days=HISTORY_DAYS))

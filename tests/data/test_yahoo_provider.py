@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import yfinance.data
 
 from bot.data.yahoo import CountingSession, YahooProvider
 from tests.support.fake_yahoo import FakeYahooSession, YahooWorld, install_fake_yahoo
@@ -54,7 +55,7 @@ async def test_closes_are_split_adjusted_traded_prices_by_local_date(
     assert list(closes["000688.SS"].dropna().index.date) == SH_DAYS
     assert closes["HKD=X"].dropna().index[0] == pd.Timestamp("2026-09-28")  # London midnight
     assert np.isnan(closes.loc["2026-10-01", "0700.HK"])  # National Day in Hong Kong
-    assert result.events == {
+    assert {s: [str(a) for a in actions] for s, actions in result.events.items()} == {
         "NVDA": [
             "split 2:1 on 2026-10-05",
             "dividend 0.04 on 2026-09-30",  # split-adjusted, as Yahoo reports it
@@ -94,6 +95,26 @@ async def test_an_unknown_symbol_fails_alone_without_retries(
     assert result.failures == {"NOPE.HK": "no data: unknown or delisted symbol"}
     assert list(result.closes.columns) == ["NVDA"]
     assert delays == []
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+async def test_a_server_error_is_retried_not_taken_for_a_delisting(
+    session: FakeYahooSession, world: YahooWorld, status: int
+) -> None:
+    world.server_errors["0700.HK"] = status
+    delays: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+        world.server_errors.clear()  # Yahoo recovers after the pause
+        # yfinance memoises answers to windows in the real clock's past, as this test's is;
+        # production asks up to tomorrow, which is never memoised.
+        yfinance.data.YfData.cache_get.cache_clear()
+
+    provider = YahooProvider(session, sleep=sleep, jitter=lambda: 0.0)
+    result = await provider.fetch_closes(["0700.HK", "NVDA"], START, END)
+    assert result.failures == {}
+    assert delays == [2.0]
 
 
 async def test_yahoo_unreachable_stops_asking_after_the_first_symbols(

@@ -21,7 +21,8 @@ async def test_the_refresh_job_follows_the_schedule_and_retries_failing_symbols(
         runtime = bot.runtime
         assert await due_refresh(runtime) is None  # the session's own refresh just ran
         clock.advance(minutes=5)
-        reason, symbols = await due_refresh(runtime) or ("", None)
+        reason, symbols, retry = await due_refresh(runtime) or ("", None, True)
+        assert not retry
         assert reason == "a market is open"
         assert symbols is not None
         assert {"0700.HK", "HKD=X"} <= set(symbols)
@@ -40,4 +41,4 @@ async def test_the_refresh_job_follows_the_schedule_and_retries_failing_symbols(
             "reason": "rate-limited by Yahoo (HTTP 429)",
         }
         await runtime.store.save_symbol_health({"9988.HK": record}, [])
-        assert await due_refresh(runtime) == ("retrying failed symbols", ["9988.HK"])
+        assert await due_refresh(runtime) == ("retrying failed symbols", ["9988.HK"], True)

@@ -58,6 +58,14 @@ def _json(body: dict[str, Any]) -> str:
     return json.dumps(body, separators=(",", ":"), allow_nan=False)  # Yahoo sends null, not NaN
 
 
+def _server_error(status: int) -> tuple[int, Body]:
+    if status == 500:
+        error = {"code": "Internal Server Error", "description": "Internal error occurred"}
+        return 500, {"chart": {"result": None, "error": error}}
+    page = f"<html><body><h1>{status} {HTTPStatus(status).phrase}</h1></body></html>"
+    return status, (page, _HTML)
+
+
 def _not_found(root: str, description: str) -> tuple[int, Body]:
     return 404, {
         root: {"result": None, "error": {"code": "Not Found", "description": description}}
@@ -105,6 +113,9 @@ class YahooWorld:
     def __init__(self, now: dt.datetime | None = None) -> None:
         self.now = now or dt.datetime.now(dt.UTC)
         self.rate_limited: set[str] = set()
+        self.server_errors: dict[str, int] = {}
+        """Chart requests for these symbols answer this 5xx status (500: a JSON error body
+        like the API's own; others: an HTML error page from the edge)."""
         self.quote_rate_limited = False
         self.down = False
         # yfinance#2895: before the open, Yahoo sends the last completed session with null
@@ -181,6 +192,13 @@ class YahooWorld:
         return tape
 
     # --- endpoints ---------------------------------------------------------------------
+
+    def _chart_or_fault(self, symbol: str, q: dict[str, str]) -> tuple[int, Body]:
+        if symbol in self.rate_limited:
+            return 429, _TOO_MANY
+        if symbol in self.server_errors:
+            return _server_error(self.server_errors[symbol])
+        return self._chart(symbol, q)
 
     def _chart(self, symbol: str, q: dict[str, str]) -> tuple[int, Body]:
         lst = self._listings.get(symbol)
@@ -416,9 +434,7 @@ class YahooWorld:
         if path == "/v1/test/getcrumb":
             return "crumb", "", 200, (CRUMB, "text/plain;charset=utf-8")
         if path.startswith("/v8/finance/chart/"):
-            if symbol in self.rate_limited:
-                return "chart", symbol, 429, _TOO_MANY
-            return "chart", symbol, *self._chart(symbol, q)
+            return "chart", symbol, *self._chart_or_fault(symbol, q)
         if path == "/v7/finance/quote":
             if self.quote_rate_limited:
                 return "quote", symbols, 429, _TOO_MANY
