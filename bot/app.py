@@ -86,11 +86,12 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
         .rate_limiter((rate_limits or RateLimits()).limiter())
+        .read_timeout(settings.telegram_read_timeout)
         .concurrent_updates(True)
         .build()
     )
     market = RallyService(runtime)
-    outbound = Outbound(runtime.store, market.render_slots)
+    outbound = Outbound(runtime.store, runtime.chats, market.render_slots)
     application.bot_data["runtime"] = runtime
     application.bot_data["service"] = market
     application.bot_data["outbound"] = outbound

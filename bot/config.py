@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     history_days: int = Field(default=800, ge=30, alias="RALLYBOT_HISTORY_DAYS")
     digest_tick_seconds: float = Field(default=30.0, gt=0, alias="RALLYBOT_DIGEST_TICK_SECONDS")
     stale_after_minutes: int = Field(default=60, ge=1, alias="RALLYBOT_STALE_AFTER_MINUTES")
+    telegram_read_timeout: float = Field(default=5.0, gt=0, alias="TELEGRAM_READ_TIMEOUT_SECONDS")
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")

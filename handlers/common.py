@@ -73,7 +73,7 @@ def answers(handler: ReplyHandler) -> Callable[[Update, Context], Coroutine[Any,
         except UserError as error:
             reply = Reply(esc(error.render(lang)))
         if reply is not None:
-            await outbound(context).send(context.bot, chat.id, reply, message.message_id)
+            await outbound(context).deliver(context.bot, chat.id, reply, message.message_id)
 
     return wrapper
 

@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.chatops import texts as chat_texts
 from bot.chatops.alerts import evaluate_alerts
@@ -36,7 +35,6 @@ logger = logging.getLogger(__name__)
 DIGEST_LEASE_SECONDS = 300.0
 DIGEST_CONCURRENCY = 32
 MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
-SEND_ATTEMPTS = 3
 SUBSCRIBE_EXAMPLE = "/subscribe 08:00 Europe/London"
 
 
@@ -180,39 +178,6 @@ class ChatOpsService:
             raise UserError("unalert.missing", id=int(token))
         return Reply(esc(t(lang, "unalert.done", id=int(token))))
 
-    # ---- delivery with Telegram's faults ---------------------------------------------------
-    async def deliver(self, bot: Bot, chat_id: int, reply: Reply) -> int | None:
-        """Send to a chat, handling 403 (forget it), migration (move it) and retries.
-
-        Returns the chat id it was delivered to, or None when it could not be.
-        """
-        target = chat_id
-        for attempt in range(SEND_ATTEMPTS):
-            try:
-                await self.outbound.send(bot, target, reply)
-                return target
-            except Forbidden as exc:
-                logger.warning(
-                    "Chat %s blocked or removed the bot (%s); forgetting it", target, exc
-                )
-                await self.chats.forget_chat(target)
-                return None
-            except ChatMigrated as exc:
-                logger.info("Chat %s moved to %s; moving its state", target, exc.new_chat_id)
-                await self.chats.migrate_chat(target, exc.new_chat_id)
-                target = exc.new_chat_id
-            except RetryAfter as exc:
-                delay = exc.retry_after
-                seconds = delay.total_seconds() if isinstance(delay, dt.timedelta) else delay
-                await asyncio.sleep(float(seconds))
-            except BadRequest as exc:
-                logger.error("Telegram rejected a message to %s: %s", target, exc)
-                return None
-            except TelegramError as exc:
-                logger.warning("Send to %s failed (attempt %d): %s", target, attempt + 1, exc)
-                await asyncio.sleep(0.5 * (attempt + 1))
-        return None
-
     async def chat_language(self, chat_id: int) -> str:
         """The chat's language for messages nobody asked for (digests, alerts)."""
         chosen = (await self.chats.settings(chat_id)).lang
@@ -274,10 +239,11 @@ class ChatOpsService:
             await self._mark(chat_id, subscription, due, None, lease_end, following)
             return False
         reply = await self.digest(chat_id, await self.chat_language(chat_id), consume_log=True)
-        delivered_to = await self.deliver(bot, chat_id, reply)
-        if delivered_to is None:
+        delivered = await self.outbound.deliver(bot, chat_id, reply)
+        if not delivered.may_have_arrived:
             return False
-        await self._mark(delivered_to, subscription, due, now, lease_end, following)
+        # Marked even when the send timed out: it may have arrived, and twice is worse.
+        await self._mark(delivered.chat_id, subscription, due, now, lease_end, following)
         return True
 
     async def _mark(
@@ -320,6 +286,6 @@ class ChatOpsService:
                 firing.record, firing.condition, firing.value, self.universe, snapshot, lang
             )
             await self.chats.log_fired(chat_id, text)
-            if await self.deliver(bot, chat_id, Reply(text)) is not None:
+            if (await self.outbound.deliver(bot, chat_id, Reply(text))).may_have_arrived:
                 sent += 1
         return sent

@@ -94,6 +94,13 @@ class _Fault:
 
 
 @dataclass
+class _Late:
+    method: str
+    seconds: float
+    remaining: int
+
+
+@dataclass
 class _Waiters:
     futures: list[asyncio.Future[None]] = field(default_factory=list)
 
@@ -154,6 +161,7 @@ class LocalBotApi:
         self.rate_limited_count = 0
         self.calls: list[RecordedCall] = []
         self._faults: list[_Fault] = []
+        self._late: list[_Late] = []
         self._allowed_updates: list[str] | None = None
         self._poll_waiter: asyncio.Future[None] | None = None
         self._call_waiters = _Waiters()
@@ -258,7 +266,19 @@ class LocalBotApi:
             body, status = error.to_body(), error.status
             logger.debug("%s -> %s %s", method, status, error.description)
         self._record(RecordedCall(method, params or raw, files, status, body))
+        delay = self._lateness(method)
+        if delay:
+            # The call is done and recorded; only the answer is late, as when Telegram is
+            # slow to reply: a client that gave up cannot know the message went out.
+            await asyncio.sleep(delay)
         return web.json_response(body, status=status, dumps=_compact_json)
+
+    def _lateness(self, method: str) -> float:
+        for rule in self._late:
+            if rule.remaining > 0 and rule.method.lower() == method.lower():
+                rule.remaining -= 1
+                return rule.seconds
+        return 0.0
 
     def _record(self, call: RecordedCall) -> None:
         self.calls.append(call)
@@ -595,6 +615,10 @@ class LocalBotApi:
         )
 
     # --- simulation: faults --------------------------------------------------------------
+
+    def answer_late(self, method: str, seconds: float, count: int = 1) -> None:
+        """Carry out the next `count` calls of `method` but answer each `seconds` late."""
+        self._late.append(_Late(method, seconds, count))
 
     def fail_next(
         self,

@@ -359,3 +359,25 @@ async def test_a_digest_fan_out_uploads_its_chart_once(
         photos = [c for c in server.calls_to("sendPhoto") if c.ok]
         assert len(photos) == len(chats)
         assert sum(1 for c in photos if c.files) == 1  # the rest re-use its file_id
+
+
+async def test_a_digest_whose_send_times_out_is_never_sent_twice(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    # Telegram carries out the first sendPhotos but answers after the bot stopped waiting.
+    settings = settings.model_copy(update={"telegram_read_timeout": 0.3})
+    chats = [server.private_chat(8100 + i, f"T{i}").id for i in range(10)]
+    server.answer_late("sendPhoto", 0.6, count=4)
+    async with running(settings, clock, server) as bot:
+        for chat_id in chats:
+            await bot.runtime.chats.subscribe(
+                chat_id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
+            )
+        await wait_until(lambda: all(digests_to(server, c) for c in chats))
+        await settle(1.5)  # time for a repeat, a retry or a second claim to show up
+        assert [len(digests_to(server, c)) for c in chats] == [1] * len(chats)
+        assert len(server.calls_to("sendPhoto")) == len(chats)
+        for chat_id in chats:  # each counts as sent: none is due again today
+            subscription = await bot.runtime.chats.subscription(chat_id)
+            assert subscription is not None
+            assert subscription.last_slot == FIXED_NOW.timestamp() - 1

@@ -1,0 +1,92 @@
+"""The send boundary repeats a call only when Telegram certainly did not get it.
+
+Both faults are real: a port nobody listens on, and a local Bot API that carries out the
+call but answers after the client stopped waiting.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+from telegram import Bot
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.localapi import LocalBotApi
+from bot.outbound import SEND_TRIES, call_safely, certainly_not_received
+
+TOKEN = "123456:TEST-token"
+
+
+def counted(
+    call: Callable[[], Awaitable[object]],
+) -> tuple[list[int], Callable[[], Awaitable[object]]]:
+    tries: list[int] = []
+
+    async def wrapper() -> object:
+        tries.append(1)
+        return await call()
+
+    return tries, wrapper
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_refused_connection_is_tried_again_then_reported() -> None:
+    bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{closed_port()}/bot")
+    tries, call = counted(lambda: bot.send_message(1, "hello"))
+    with pytest.raises(NetworkError) as caught:
+        await call_safely(call)
+    assert certainly_not_received(caught.value)
+    assert len(tries) == SEND_TRIES
+
+
+async def test_a_send_answered_after_the_timeout_is_never_repeated() -> None:
+    async with LocalBotApi(bot_username="rallybot") as api:
+        chat = api.private_chat(42, "Ann")
+        api.answer_late("sendMessage", 0.5)
+        bot = Bot(TOKEN, base_url=api.base_url, request=HTTPXRequest(read_timeout=0.1))
+        async with bot:
+            tries, call = counted(lambda: bot.send_message(chat.id, "hello"))
+            with pytest.raises(TimedOut) as caught:
+                await call_safely(call)
+        assert not certainly_not_received(caught.value)
+        assert len(tries) == 1
+        assert [c.ok for c in api.calls_to("sendMessage")] == [True]  # it did arrive
+
+
+@pytest.mark.parametrize(
+    ("error", "safe"),
+    [
+        (NetworkError("Bad Gateway (502)"), True),  # Telegram's edge answered 5xx
+        (BadRequest("Bad Request: chat not found"), False),
+        (RetryAfter(3), False),  # the rate limiter waits these out, once
+        (TimedOut("Pool timeout: All connections in the connection pool are occupied."), True),
+    ],
+)
+def test_what_telegram_certainly_did_not_get(error: NetworkError, safe: bool) -> None:
+    assert certainly_not_received(error) is safe
+
+
+@pytest.mark.parametrize(
+    ("cause", "safe"),
+    [
+        (httpx.ConnectTimeout("connect"), True),
+        (httpx.ConnectError("refused"), True),
+        (httpx.ReadTimeout("read"), False),
+        (httpx.RemoteProtocolError("closed mid-answer"), False),
+    ],
+)
+def test_httpx_causes_as_ptb_wraps_them(cause: httpx.HTTPError, safe: bool) -> None:
+    wrapper: NetworkError = (
+        TimedOut() if isinstance(cause, httpx.TimeoutException) else NetworkError(str(cause))
+    )
+    wrapper.__cause__ = cause
+    assert certainly_not_received(wrapper) is safe
