@@ -33,12 +33,13 @@ from bot.analytics.snapshot import compute_snapshot
 from bot.app import DIGEST_JOB, RateLimits
 from bot.chatops.alerts import evaluate_alerts
 from bot.chatops.conditions import OPERATORS, Condition, TargetKind, Unit, current_value
+from bot.chatops.records import AlertRecord, Subscription
 from bot.chatops.service import DIGEST_LEASE_SECONDS, ChatOpsService
 from bot.config import Settings
 from bot.data.demo import DemoProvider
 from bot.demo import DemoSession
 from bot.localapi import LocalBotApi
-from bot.storage.chats import AlertRecord, ChatStore, Subscription
+from bot.storage.chats import ChatStore
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
 from bot.universe import Universe, load_universe

@@ -29,7 +29,10 @@ from bot.outbound import Outbound
 from bot.refresh import last_refresh_attempt, refresh_market, refresh_plan
 from bot.runtime import Runtime
 from bot.service import RallyService
-from handlers.common import language, register_all, user_language
+from handlers import chatops as chatops_handlers
+from handlers import general as general_handlers
+from handlers import market as market_handlers
+from handlers.common import language, user_language
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +99,11 @@ def build_application(
     application.bot_data["service"] = market
     application.bot_data["outbound"] = outbound
     application.bot_data["chatops"] = ChatOpsService(runtime, market, outbound)
-    register_all(application)
+    # The families in order: market and chat-ops commands, then help and the fallback.
+    market_handlers.register(application)
+    chatops_handlers.register(application)
+    general_handlers.register(application)
+    general_handlers.register_fallback(application)
     application.add_error_handler(on_error)
     jobs = application.job_queue
     assert jobs is not None  # installed with the job-queue extra

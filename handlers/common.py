@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.errors import UserError
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -76,13 +76,3 @@ def answers(handler: ReplyHandler) -> Callable[[Update, Context], Coroutine[Any,
             await outbound(context).deliver(context.bot, chat.id, reply, message.message_id)
 
     return wrapper
-
-
-def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register every handler family (imported here to keep bot.app free of handler details)."""
-    from handlers import chatops, general, market  # noqa: PLC0415 - families register themselves
-
-    market.register(application)
-    chatops.register(application)
-    general.register(application)
-    general.register_fallback(application)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bot.chatops.conditions import Condition, current_value, evaluate
-from bot.storage.chats import AlertRecord
+from bot.chatops.records import AlertRecord
 from bot.universe import Universe
 
 DEFAULT_COOLDOWN = dt.timedelta(hours=1)

@@ -14,6 +14,7 @@ from telegram import Bot
 from bot.chatops import texts as chat_texts
 from bot.chatops.alerts import evaluate_alerts
 from bot.chatops.conditions import current_value, parse_alert
+from bot.chatops.records import ChatSettings, Subscription
 from bot.chatops.schedule import (
     DEFAULT_TIME,
     market_traded_since,
@@ -27,7 +28,7 @@ from bot.outbound import Outbound
 from bot.parsing import clip
 from bot.runtime import Runtime
 from bot.service import RallyService, Reply
-from bot.storage.chats import MAX_ALERTS_PER_CHAT, ChatSettings, Subscription
+from bot.storage.chats import MAX_ALERTS_PER_CHAT
 from bot.texts import esc
 
 logger = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.chatops.conditions import Condition
+from bot.chatops.records import AlertRecord
 from bot.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 from bot.i18n import t
-from bot.storage.chats import AlertRecord
 from bot.texts import CAPTION_LIMIT, coverage_line, esc, fit, markets_line, source_line
 from bot.universe import Universe
 

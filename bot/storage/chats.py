@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any, cast
 
 import redis.asyncio as redis
 
+from bot.chatops.records import AlertRecord, ChatSettings, Subscription
 from bot.storage.keys import Keys
 from bot.storage.keys import text as _text
 
@@ -58,43 +59,6 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """
-
-
-@dataclass
-class ChatSettings:
-    """A chat's timezone, language and who may change things."""
-
-    tz: str = "Asia/Hong_Kong"
-    lang: str | None = None
-    who: str = "admins"
-
-
-@dataclass
-class Subscription:
-    """A chat's daily digest: local time, timezone, every day or trading days only."""
-
-    time: str = "16:30"
-    tz: str = "Asia/Hong_Kong"
-    every_day: bool = False
-    last_sent_at: str | None = None
-    """ISO time the last digest went out; decides whether markets traded since."""
-    last_slot: float | None = None
-    """The due time (epoch seconds) of the last digest delivered, so a retry never repeats it."""
-
-
-@dataclass
-class AlertRecord:
-    """One alert: its condition (JSON form) and its evaluation state."""
-
-    id: int
-    chat_id: int
-    condition: dict[str, Any]
-    created_at: str
-    armed: bool = True
-    last_value: float | None = None
-    last_fired_at: str | None = None
-    fired_count: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class ChatStore:

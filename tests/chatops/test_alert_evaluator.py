@@ -13,7 +13,7 @@ import pytest
 from bot.chatops import alerts as alerts_module
 from bot.chatops.alerts import Evaluation, evaluate_alerts
 from bot.chatops.conditions import Condition, current_value, evaluate, parse_alert
-from bot.storage.chats import AlertRecord
+from bot.chatops.records import AlertRecord
 from bot.universe import Universe, load_universe
 
 UNIVERSE: Universe = load_universe()

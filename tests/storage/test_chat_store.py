@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from bot.storage.chats import AlertRecord, ChatSettings, ChatStore, Subscription
+from bot.chatops.records import AlertRecord, ChatSettings, Subscription
+from bot.storage.chats import ChatStore
 from bot.storage.keys import Keys
 
 LEASE = 300.0

@@ -1,0 +1,43 @@
+"""The chat state records every layer shares: plain dataclasses, no storage, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ChatSettings:
+    """A chat's timezone, language and who may change things."""
+
+    tz: str = "Asia/Hong_Kong"
+    lang: str | None = None
+    who: str = "admins"
+
+
+@dataclass
+class Subscription:
+    """A chat's daily digest: local time, timezone, every day or trading days only."""
+
+    time: str = "16:30"
+    tz: str = "Asia/Hong_Kong"
+    every_day: bool = False
+    last_sent_at: str | None = None
+    """ISO time the last digest went out; decides whether markets traded since."""
+    last_slot: float | None = None
+    """The due time (epoch seconds) of the last digest delivered, so a retry never repeats it."""
+
+
+@dataclass
+class AlertRecord:
+    """One alert: its condition (JSON form) and its evaluation state."""
+
+    id: int
+    chat_id: int
+    condition: dict[str, Any]
+    created_at: str
+    armed: bool = True
+    last_value: float | None = None
+    last_fired_at: str | None = None
+    fired_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
