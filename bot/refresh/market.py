@@ -13,10 +13,9 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
-import math
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -25,7 +24,6 @@ import pandas as pd
 
 from bot.analytics.shares import ShareCheck, share_checks
 from bot.analytics.snapshot import Snapshot, compute_snapshot, member_values_of
-from bot.calendars import is_open, local_date, session_close
 from bot.data.base import (
     NOT_TRIED,
     CorporateAction,
@@ -35,8 +33,15 @@ from bot.data.base import (
     merge_into,
 )
 from bot.errors import DataError
+from bot.refresh.health import (
+    NO_FAILURES,
+    Jitter,
+    load_health,
+    record_failures,
+)
+from bot.refresh.history import actions_reflected, history_revisions, keep_extending_bars
 from bot.storage.market import MarketStore
-from bot.universe import EXCHANGE_CURRENCY, FX_MARKET, Universe
+from bot.universe import EXCHANGE_CURRENCY, Universe
 
 logger = logging.getLogger(__name__)
 
@@ -46,18 +51,8 @@ INCREMENTAL_OVERLAP_DAYS = 7
 META_MAX_AGE = dt.timedelta(days=1)
 BARS_FORMAT = "close-traded-split-adjusted/2"
 """The price definition stored bars follow; bars stored under another are reloaded."""
-MISMATCH_TOLERANCE = 5e-4
-"""Relative difference above which a re-fetched close is a revision, not rounding."""
-SET_ASIDE_AFTER = 3
-"""Consecutive failed refreshes after which a symbol is retried only hourly."""
-FIRST_RETRY = dt.timedelta(minutes=2)
-SET_ASIDE_RETRY = dt.timedelta(hours=1)
-AFTER_CLOSE_DELAY = dt.timedelta(minutes=20)
-"""How long after a close the final bars are fetched (Yahoo settles them within minutes)."""
-IDLE_REFRESH = dt.timedelta(hours=1)
 
 Progress = Callable[[str], None]
-Jitter = Callable[[], float]
 
 
 @dataclass
@@ -102,131 +97,9 @@ class RefreshReport:
         }
 
 
-@dataclass(frozen=True)
-class SymbolHealth:
-    """A symbol's run of failed fetches and when to try it again."""
-
-    failures: int
-    since: str
-    next_attempt: dt.datetime
-    reason: str
-    rewrite: bool = False
-    """Its stored history is known to be stale (a split seen) and must be fetched whole."""
-
-    @property
-    def set_aside(self) -> bool:
-        """Failed so often that it is tried only on the slow schedule."""
-        return self.failures >= SET_ASIDE_AFTER
-
-    def as_json(self) -> dict[str, Any]:
-        """The form kept in Redis."""
-        return {
-            "failures": self.failures,
-            "since": self.since,
-            "next_attempt": self.next_attempt.isoformat(),
-            "reason": self.reason,
-            "rewrite": self.rewrite,
-        }
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> SymbolHealth:
-        """Read the form kept in Redis."""
-        return cls(
-            failures=int(raw["failures"]),
-            since=str(raw["since"]),
-            next_attempt=dt.datetime.fromisoformat(raw["next_attempt"]),
-            reason=str(raw["reason"]),
-            rewrite=bool(raw.get("rewrite", False)),
-        )
-
-    def failed_again(
-        self, reason: str, now: dt.datetime, jitter: Jitter, rewrite: bool = False
-    ) -> SymbolHealth:
-        """The record after one more failure: the wait doubles, up to the hourly slow lane."""
-        failures = self.failures + 1
-        return SymbolHealth(
-            failures=failures,
-            since=self.since,
-            next_attempt=now + retry_delay(failures, jitter),
-            reason=reason,
-            rewrite=rewrite or self.rewrite,
-        )
-
-
-NO_FAILURES = SymbolHealth(0, "", dt.datetime.min.replace(tzinfo=dt.UTC), "")
-
-
-def retry_delay(failures: int, jitter: Jitter) -> dt.timedelta:
-    """How long a symbol that failed `failures` times in a row waits, with up to 25% jitter."""
-    if failures >= SET_ASIDE_AFTER:
-        base = SET_ASIDE_RETRY
-    else:
-        base = min(FIRST_RETRY * 2 ** (failures - 1), SET_ASIDE_RETRY)
-    return base * (1.0 + 0.25 * jitter())
-
-
 def market_today(now: dt.datetime) -> dt.date:
     """The latest calendar date any covered market can have a bar for."""
     return now.astimezone(EASTMOST_MARKET_TZ).date()
-
-
-@dataclass(frozen=True)
-class RefreshPlan:
-    """Why a scheduled refresh runs now, and the markets whose symbols it fetches."""
-
-    reason: str
-    exchanges: frozenset[str] | None = None
-    """None: every symbol. FX series are always fetched: every USD value needs them."""
-
-    def symbols(self, universe: Universe) -> list[str] | None:
-        """The symbols to fetch (None: all of them)."""
-        if self.exchanges is None:
-            return None
-        wanted = self.exchanges | {FX_MARKET}
-        return [s for s in universe.all_symbols if universe.exchange(s) in wanted]
-
-
-def refresh_plan(
-    now: dt.datetime,
-    last_finished: dt.datetime | None,
-    exchanges: Iterable[str],
-    interval: dt.timedelta,
-) -> RefreshPlan | None:
-    """What a scheduled refresh should fetch now, or None: the request budget's one rule.
-
-    Every `interval` while a covered market trades, only the markets trading; once after
-    each close, when the final bars have settled; everything hourly otherwise.
-    """
-    if last_finished is None:
-        return RefreshPlan("first refresh")
-    since = now - last_finished
-    markets = [e for e in dict.fromkeys(exchanges) if e != FX_MARKET]
-    trading = [e for e in markets if is_open(e, now)]
-    settled = [e for e in markets if _settled_since(e, last_finished, now)]
-    if trading and since >= interval:
-        return RefreshPlan("a market is open", frozenset(trading + settled))
-    if settled:
-        return RefreshPlan(f"{', '.join(settled)} closed", frozenset(settled))
-    if not trading and since >= IDLE_REFRESH:
-        return RefreshPlan("hourly while markets are closed")
-    return None
-
-
-def next_refresh_at(
-    now: dt.datetime,
-    last_finished: dt.datetime | None,
-    exchanges: Iterable[str],
-    interval: dt.timedelta,
-) -> dt.datetime:
-    """The first minute from `now` at which the schedule has a refresh to run."""
-    markets = list(exchanges)
-    moment = now
-    # The hourly rule bounds the wait; the horizon only guards against a calendar gap.
-    while moment < now + 2 * IDLE_REFRESH:
-        if refresh_plan(moment, last_finished, markets, interval) is not None:
-            return moment
-        moment += dt.timedelta(minutes=1)
-    return moment
 
 
 async def last_refresh_attempt(store: MarketStore) -> dt.datetime | None:
@@ -239,24 +112,6 @@ async def last_refresh_attempt(store: MarketStore) -> dt.datetime | None:
     if failure is not None:
         attempts.append(dt.datetime.fromisoformat(failure["at"]))
     return max(attempts, default=None)
-
-
-def _settled_since(exchange: str, last_finished: dt.datetime, now: dt.datetime) -> bool:
-    """Whether `exchange`'s last close has settled after the last refresh."""
-    close = _last_close(exchange, now)
-    return close is not None and last_finished < close + AFTER_CLOSE_DELAY <= now
-
-
-def _last_close(exchange: str, now: dt.datetime) -> dt.datetime | None:
-    day = local_date(exchange, now)
-    for back in range(8):
-        try:
-            close = session_close(exchange, day - dt.timedelta(days=back))
-        except ValueError:
-            continue
-        if close <= now:
-            return close
-    return None
 
 
 async def refresh_market(
@@ -281,9 +136,7 @@ async def refresh_market(
     symbols = list(only) if only is not None else universe.all_symbols
     today = market_today(now)
     history_start = today - dt.timedelta(days=history_days)
-    health = {
-        s: SymbolHealth.from_json(raw) for s, raw in (await store.load_symbol_health()).items()
-    }
+    health = await load_health(store)
     waiting = {
         s: record
         for s, record in health.items()
@@ -305,7 +158,7 @@ async def refresh_market(
     if not result.closes.columns.size and due:
         if not retry:
             await _nothing_answered(store, provider.name, result, len(due), now)
-        await _record_failures(store, health, result.failures, now, jitter)
+        await record_failures(store, health, result.failures, now, jitter)
         return RefreshReport(
             symbols=0,
             rows=0,
@@ -318,12 +171,12 @@ async def refresh_market(
         )
 
     seen = await store.actions_seen(due)
-    rewrites = _history_revisions(result, stored, windows, history_start, seen)
+    rewrites = history_revisions(result, stored, windows, history_start, seen)
     await _fetch_whole_histories(provider, result, rewrites, windows, (history_start, today), say)
-    extended = _keep_extending_bars(result, stored)
+    extended = keep_extending_bars(result, stored)
     say(f"Storing {result.closes.shape[1]} symbols")
     rows = await _store_bars(store, result, rewrites, windows, history_start)
-    await store.save_actions_seen(_actions_reflected(result, seen))
+    await store.save_actions_seen(actions_reflected(result, seen))
     await store.trim_closes(history_start, result.closes.columns)
     await store.write_meta(result.meta)
 
@@ -333,7 +186,7 @@ async def refresh_market(
     failed_rewrites = {
         s for s, reason in result.failures.items() if reason.startswith("history revised")
     }
-    health = await _record_failures(
+    health = await record_failures(
         store,
         health,
         result.failures,
@@ -469,88 +322,6 @@ async def _fetch_windows(
     return merged
 
 
-def _history_revisions(
-    result: FetchResult,
-    stored: pd.DataFrame,
-    windows: Mapping[str, dt.date],
-    history_start: dt.date,
-    seen: Mapping[str, dt.date],
-) -> dict[str, list[CorporateAction]]:
-    """Per symbol whose stored history no longer matches the source, the actions why.
-
-    A split or dividend counts once: the stored bars of a symbol already reflect every
-    action on or before its `seen` day. A changed overlapping close counts always (an
-    empty list of actions).
-    """
-    revised: dict[str, list[CorporateAction]] = {}
-    for symbol in result.closes.columns:
-        if symbol in result.append_only or symbol not in stored.columns:
-            continue
-        if windows[symbol] == history_start:
-            continue  # fetched whole anyway
-        reflected = seen.get(symbol, dt.date.min)
-        new = [a for a in result.events.get(symbol, []) if a.day > reflected]
-        if new:
-            revised[symbol] = new
-        elif _differing_day(stored[symbol], result.closes[symbol]) is not None:
-            revised[symbol] = []
-    return revised
-
-
-def _actions_reflected(result: FetchResult, seen: Mapping[str, dt.date]) -> dict[str, dt.date]:
-    """The newest action each stored symbol's bars now reflect, where it moved on."""
-    moved: dict[str, dt.date] = {}
-    for symbol, actions in result.events.items():
-        if symbol not in result.closes.columns or symbol in result.append_only or not actions:
-            continue
-        newest = max(a.day for a in actions)
-        if newest > seen.get(symbol, dt.date.min):
-            moved[symbol] = newest
-    return moved
-
-
-def _differing_day(stored: pd.Series, fetched: pd.Series) -> str | None:
-    """The first overlapping settled day whose close changed at the source, if any.
-
-    The newest stored bar is left out: it may have been taken while its market traded.
-    """
-    old = stored.dropna()
-    if old.empty:
-        return None
-    old = old.iloc[:-1]
-    both = pd.concat({"old": old, "new": fetched.dropna()}, axis=1, join="inner")
-    if both.empty:
-        return None
-    change = (both["new"] / both["old"] - 1.0).abs()
-    off = change[change > MISMATCH_TOLERANCE]
-    return None if off.empty else pd.Timestamp(off.index[0]).date().isoformat()
-
-
-def _keep_extending_bars(result: FetchResult, stored: pd.DataFrame) -> set[str]:
-    """Cut a fallback's bars (not split-adjusted) to the days that extend stored history.
-
-    They are kept only after the newest stored close, and only when both sources agree on
-    that close; otherwise the symbol counts as failed. Returns the symbols extended: a split
-    after the checked day could still hide in their new bars, so their whole history is to
-    be fetched again from the first source as soon as it answers.
-    """
-    extended: set[str] = set()
-    for symbol in [s for s in result.closes.columns if s in result.append_only]:
-        old = stored[symbol].dropna() if symbol in stored.columns else pd.Series(dtype=float)
-        new = result.closes[symbol].dropna()
-        if old.empty or old.index[-1] not in new.index:
-            reason = "fallback source has no day in common with stored history"
-        elif abs(new[old.index[-1]] / old.iloc[-1] - 1.0) > MISMATCH_TOLERANCE:
-            reason = "fallback source disagrees with stored history (a split?)"
-        else:
-            result.closes.loc[result.closes.index <= old.index[-1], symbol] = math.nan
-            extended.add(symbol)
-            continue
-        result.closes = result.closes.drop(columns=symbol)
-        result.failures[symbol] = reason
-    return extended
-
-
 @dataclass
 class _MetaOutcome:
     failures: dict[str, str]
@@ -577,45 +348,6 @@ async def _refresh_meta(
     # Only what answered counts as fetched: the rest is asked again next refresh.
     await store.write_meta(answer.meta, fetched_at=now)
     return _MetaOutcome(dict(answer.failures), answer.requests)
-
-
-async def _record_failures(
-    store: MarketStore,
-    health: Mapping[str, SymbolHealth],
-    failures: Mapping[str, str],
-    now: dt.datetime,
-    jitter: Jitter,
-    succeeded: Iterable[str] = (),
-    rewrite: Iterable[str] = (),
-    pending: Iterable[str] = (),
-) -> dict[str, SymbolHealth]:
-    """Count one more failure for each failed symbol; forget the ones that answered.
-
-    A symbol skipped because the source was unreachable did not fail itself and is not
-    counted. `pending` symbols were served by a fallback: not failing, but their whole
-    history is due from the first source.
-    """
-    stamp = now.isoformat(timespec="minutes")
-    needs_rewrite = set(rewrite)
-    updated = dict(health)
-    changed: dict[str, dict[str, Any]] = {}
-    for symbol, reason in failures.items():
-        if reason.startswith(NOT_TRIED):
-            continue
-        record = health.get(symbol, dataclasses.replace(NO_FAILURES, since=stamp))
-        updated[symbol] = record.failed_again(reason, now, jitter, symbol in needs_rewrite)
-        changed[symbol] = updated[symbol].as_json()
-    for symbol in pending:
-        record = health.get(symbol, dataclasses.replace(NO_FAILURES, since=stamp))
-        updated[symbol] = dataclasses.replace(
-            record, reason="extended from a fallback source; whole history due", rewrite=True
-        )
-        changed[symbol] = updated[symbol].as_json()
-    recovered = [s for s in succeeded if s in health and s not in failures]
-    for symbol in recovered:
-        updated.pop(symbol, None)
-    await store.save_symbol_health(changed, recovered)
-    return updated
 
 
 def _newest(series: pd.Series) -> dt.date:
