@@ -8,7 +8,6 @@ from charts.figures import (
     figure_to_png,
 )
 from charts.model import Bar, ChartFrame, Line
-from charts.money import format_usd
 from charts.render import (
     render_bars_chart,
     render_lines_chart,
@@ -25,7 +24,6 @@ __all__ = [
     "build_rally_figure",
     "build_spread_figure",
     "figure_to_png",
-    "format_usd",
     "render_bars_chart",
     "render_lines_chart",
     "render_rally_chart",

@@ -23,9 +23,9 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, ScalarFormatter
 
+from bot.formatting import MINUS, format_usd
 from charts import style
 from charts.model import Bar, ChartFrame, Line
-from charts.money import MINUS, format_usd
 
 WATERMARK_GID = "demo-watermark"
 NO_DATA_GID = "no-data-note"
