@@ -69,6 +69,25 @@ def bars(series: pd.Series, until: str) -> list[frames.Bar]:
     return [(day.date().isoformat(), float(close)) for day, close in kept.items()]
 
 
+def akshare_serving(
+    paths: MarketPaths,
+    until: str,
+    stock: pd.Series | None = None,
+    stock_until: str | None = None,
+) -> FakeAkshare:
+    """akshare answering the HS TECH index up to `until`, and 300308's `stock` closes."""
+    answers = {
+        ("stock_hk_index_daily_sina", "HSTECH"): frames.stock_hk_index_daily_sina(
+            bars(paths.closes["HSTECH.HK"], until)
+        )
+    }
+    if stock is not None:
+        answers[("stock_zh_a_hist", "300308")] = frames.stock_zh_a_hist(
+            "300308", bars(stock, stock_until or until)
+        )
+    return FakeAkshare(answers)
+
+
 @pytest.fixture
 async def paths() -> MarketPaths:
     return await market_paths(UNIVERSE)
@@ -97,13 +116,7 @@ async def test_hs_tech_is_the_index_level_from_akshare_and_yahoo_is_never_asked(
 ) -> None:
     world = yahoo_world(UNIVERSE, paths, FIRST_LOAD, missing=("HSTECH.HK",))
     index = paths.closes["HSTECH.HK"]
-    module = FakeAkshare(
-        {
-            ("stock_hk_index_daily_sina", "HSTECH"): frames.stock_hk_index_daily_sina(
-                bars(index, "2026-11-10")
-            )
-        }
-    )
+    module = akshare_serving(paths, "2026-11-10")
     provider = chain(world, module, tmp_path)
     report = await refresh_market(provider, store, UNIVERSE, FIRST_LOAD, 800)
     assert report.failures == {}
@@ -130,16 +143,7 @@ async def test_a_failed_a_share_is_extended_from_akshare_when_the_sources_agree(
     paths: MarketPaths, store: MarketStore, tmp_path: Path
 ) -> None:
     world = yahoo_world(UNIVERSE, paths, FIRST_LOAD, missing=("HSTECH.HK",))
-    module = FakeAkshare(
-        {
-            ("stock_hk_index_daily_sina", "HSTECH"): frames.stock_hk_index_daily_sina(
-                bars(paths.closes["HSTECH.HK"], "2026-11-11")
-            ),
-            ("stock_zh_a_hist", "300308"): frames.stock_zh_a_hist(
-                "300308", bars(paths.closes[STOCK], "2026-11-11")
-            ),
-        }
-    )
+    module = akshare_serving(paths, "2026-11-11", paths.closes[STOCK], "2026-11-11")
     provider = chain(world, module, tmp_path)
     await refresh_market(provider, store, UNIVERSE, FIRST_LOAD, 800)
     assert not any(kwargs["symbol"] == "300308" for _, kwargs in module.calls)
@@ -161,16 +165,7 @@ async def test_fallback_bars_that_disagree_with_stored_history_are_refused(
     world = yahoo_world(UNIVERSE, paths, FIRST_LOAD, missing=("HSTECH.HK",))
     # akshare's unadjusted closes after a 2:1 bonus issue Yahoo has not seen: half the price.
     unadjusted = paths.closes[STOCK] / 2
-    module = FakeAkshare(
-        {
-            ("stock_hk_index_daily_sina", "HSTECH"): frames.stock_hk_index_daily_sina(
-                bars(paths.closes["HSTECH.HK"], "2026-11-11")
-            ),
-            ("stock_zh_a_hist", "300308"): frames.stock_zh_a_hist(
-                "300308", bars(unadjusted, "2026-11-11")
-            ),
-        }
-    )
+    module = akshare_serving(paths, "2026-11-11", unadjusted, "2026-11-11")
     provider = chain(world, module, tmp_path)
     await refresh_market(provider, store, UNIVERSE, FIRST_LOAD, 800)
     before = (await store.read_closes([STOCK]))[STOCK].dropna()
@@ -191,16 +186,7 @@ async def test_a_fallback_never_starts_a_history_it_cannot_check(
 ) -> None:
     world = yahoo_world(UNIVERSE, paths, FIRST_LOAD, missing=("HSTECH.HK",))
     world.rate_limited.add(STOCK)
-    module = FakeAkshare(
-        {
-            ("stock_hk_index_daily_sina", "HSTECH"): frames.stock_hk_index_daily_sina(
-                bars(paths.closes["HSTECH.HK"], "2026-11-10")
-            ),
-            ("stock_zh_a_hist", "300308"): frames.stock_zh_a_hist(
-                "300308", bars(paths.closes[STOCK], "2026-11-10")
-            ),
-        }
-    )
+    module = akshare_serving(paths, "2026-11-10", paths.closes[STOCK], "2026-11-10")
     provider = chain(world, module, tmp_path)
     report = await refresh_market(provider, store, UNIVERSE, FIRST_LOAD, 800)
     assert report.failures == {STOCK: "fallback source has no day in common with stored history"}
@@ -211,16 +197,7 @@ async def test_bars_from_a_fallback_are_replaced_by_the_first_sources_history_wh
     paths: MarketPaths, store: MarketStore, tmp_path: Path
 ) -> None:
     world = yahoo_world(UNIVERSE, paths, FIRST_LOAD, missing=("HSTECH.HK",))
-    module = FakeAkshare(
-        {
-            ("stock_hk_index_daily_sina", "HSTECH"): frames.stock_hk_index_daily_sina(
-                bars(paths.closes["HSTECH.HK"], "2026-11-12")
-            ),
-            ("stock_zh_a_hist", "300308"): frames.stock_zh_a_hist(
-                "300308", bars(paths.closes[STOCK], "2026-11-11")
-            ),
-        }
-    )
+    module = akshare_serving(paths, "2026-11-12", paths.closes[STOCK], "2026-11-11")
     provider = chain(world, module, tmp_path)
     await refresh_market(provider, store, UNIVERSE, FIRST_LOAD, 800)
     world.rate_limited.add(STOCK)
