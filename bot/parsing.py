@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.analytics.periods import PERIODS
 from bot.errors import UserError
@@ -187,3 +189,127 @@ def parse_compare(
     if first in universe.baskets or second in universe.baskets:
         raise UserError("compare.basket", example=example)
     return CompareRequest(first, second, period)
+
+
+# ---- chat operations --------------------------------------------------------------------
+
+DEFAULT_TIME = "16:30"
+SUBSCRIBE_EXAMPLE = "/subscribe 08:00 Europe/London"
+SETTINGS_EXAMPLE = "/settings tz Asia/Shanghai"
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+_LANGUAGE_CHOICES = ("en", "zh", "auto")
+
+
+@dataclass(frozen=True)
+class SubscribeRequest:
+    """/subscribe: a local time, a zone (None: the chat's own) and whether every day."""
+
+    time: str
+    zone: str | None
+    every_day: bool
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """/settings NAME VALUE: one setting to change ("" for lang means follow the user)."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class UnalertRequest:
+    """/unalert: one alert by id, or every alert of the chat (None)."""
+
+    alert_id: int | None
+
+
+def parse_time(token: str) -> str | None:
+    """'8:05' -> '08:05'; None when the token is not a 24-hour time."""
+    match = _HHMM.match(token.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
+
+
+@functools.cache
+def _zones_by_lower_name() -> dict[str, str]:
+    # Only names that are real zones: "Europe" is a folder, "localtime" and "posixrules"
+    # are files of the database but no place anyone lives.
+    zones = {z for z in available_timezones() if "/" in z or z == "UTC"}
+    return {zone.lower(): zone for zone in zones - {"Factory", "localtime", "posixrules"}}
+
+
+def resolve_timezone(token: str) -> str | None:
+    """An IANA zone name with the user's capitalisation fixed; None when unknown."""
+    name = token.strip()
+    if name.upper() in {"UTC", "GMT", "Z"}:
+        return "UTC"
+    zone = _zones_by_lower_name().get(name.lower())
+    if zone is None:
+        return None
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return zone
+
+
+def require_timezone(token: str, example: str) -> str:
+    """The zone named by `token`, or a UserError showing a correct example."""
+    zone = resolve_timezone(token) if len(token) <= 64 else None
+    if zone is None:
+        raise UserError("tz.unknown", token=clip(token), example=example)
+    return zone
+
+
+def parse_subscribe(args: Sequence[str]) -> SubscribeRequest:
+    """`[HH:MM] [TZ] [every day]`; the time defaults to 16:30, the zone to the chat's own."""
+    tokens = [a for a in args if a]
+    every_day = False
+    lowered = [x.lower() for x in tokens]
+    if lowered[-2:] == ["every", "day"]:
+        tokens, every_day = tokens[:-2], True
+    elif lowered[-1:] in (["everyday"], ["daily"]):
+        tokens, every_day = tokens[:-1], True
+    if len(tokens) > 2:
+        raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
+    time: str | None = None
+    zone: str | None = None
+    for token in tokens:
+        parsed = parse_time(token)
+        if parsed is not None and time is None:
+            time = parsed
+        elif token[:1].isdigit() and time is None:
+            raise UserError("subscribe.time_bad", token=clip(token), example=SUBSCRIBE_EXAMPLE)
+        elif zone is None and parsed is None and not token[:1].isdigit():
+            zone = require_timezone(token, SUBSCRIBE_EXAMPLE)
+        else:  # a second time or a second zone
+            raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
+    return SubscribeRequest(time or DEFAULT_TIME, zone, every_day)
+
+
+def parse_settings(args: Sequence[str]) -> SettingsChange | None:
+    """`tz ZONE | lang en|zh|auto | who everyone|admins`; None (no arguments) shows them."""
+    if not args:
+        return None
+    if len(args) != 2:
+        raise UserError("settings.usage", example=SETTINGS_EXAMPLE)
+    name, value = args[0].lower(), args[1]
+    if name == "tz":
+        return SettingsChange("tz", require_timezone(value, SETTINGS_EXAMPLE))
+    if name == "lang" and value.lower() in _LANGUAGE_CHOICES:
+        return SettingsChange("lang", "" if value.lower() == "auto" else value.lower())
+    if name == "who" and value.lower() in {"everyone", "admins"}:
+        return SettingsChange("who", value.lower())
+    raise UserError("settings.usage", example=SETTINGS_EXAMPLE)
+
+
+def parse_unalert(args: Sequence[str]) -> UnalertRequest:
+    """`ID` (with or without #) or `all`."""
+    if len(args) != 1:
+        raise UserError("unalert.usage")
+    token = args[0].lstrip("#").lower()
+    if token == "all":
+        return UnalertRequest(None)
+    if not token.isdigit() or len(token) > 12:
+        raise UserError("unalert.usage")
+    return UnalertRequest(int(token))

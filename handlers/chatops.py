@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.chatops.service import ChatOpsService
+from bot.parsing import parse_settings, parse_subscribe, parse_unalert
 from bot.service import Reply
 from handlers.auth import admins_only
 from handlers.common import Context, answers, runtime
@@ -31,7 +32,9 @@ def _chat_id(update: Update) -> int:
 @admins_only
 async def subscribe(update: Update, context: Context, lang: str) -> Reply:
     """/subscribe [HH:MM] [TZ] [every day]: a daily digest at the chat's local time."""
-    return await chatops(context).subscribe(_chat_id(update), context.args or [], lang)
+    return await chatops(context).subscribe(
+        _chat_id(update), parse_subscribe(context.args or []), lang
+    )
 
 
 @answers
@@ -64,7 +67,9 @@ async def alerts(update: Update, context: Context, lang: str) -> Reply:
 @admins_only
 async def unalert(update: Update, context: Context, lang: str) -> Reply:
     """/unalert ID | all: remove alerts."""
-    return await chatops(context).remove_alert(_chat_id(update), context.args or [], lang)
+    return await chatops(context).remove_alert(
+        _chat_id(update), parse_unalert(context.args or []), lang
+    )
 
 
 @answers
@@ -72,12 +77,14 @@ async def settings(update: Update, context: Context, lang: str) -> Reply | None:
     """/settings [tz ZONE | lang en|zh | who everyone|admins]: show (anyone) or change (admins)."""
     if context.args:
         return await _change_settings(update, context, lang)
-    return await chatops(context).settings(_chat_id(update), [], lang)
+    return await chatops(context).settings(_chat_id(update), None, lang)
 
 
 @admins_only
 async def _change_settings(update: Update, context: Context, lang: str) -> Reply:
-    return await chatops(context).settings(_chat_id(update), context.args or [], lang)
+    return await chatops(context).settings(
+        _chat_id(update), parse_settings(context.args or []), lang
+    )
 
 
 async def migrated(update: Update, context: Context) -> None:

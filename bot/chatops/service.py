@@ -16,16 +16,13 @@ from bot.chatops.alerts import evaluate_alerts
 from bot.chatops.conditions import current_value, parse_alert
 from bot.chatops.records import ChatSettings, Subscription
 from bot.chatops.schedule import (
-    DEFAULT_TIME,
     market_traded_since,
     next_due,
-    parse_time,
-    require_timezone,
 )
 from bot.errors import UserError
 from bot.i18n import LANGUAGES, t
 from bot.outbound import Outbound
-from bot.parsing import clip
+from bot.parsing import SettingsChange, SubscribeRequest, UnalertRequest
 from bot.runtime import Runtime
 from bot.service import RallyService, Reply
 from bot.storage.chats import MAX_ALERTS_PER_CHAT
@@ -36,33 +33,6 @@ logger = logging.getLogger(__name__)
 DIGEST_LEASE_SECONDS = 300.0
 DIGEST_CONCURRENCY = 32
 MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
-SUBSCRIBE_EXAMPLE = "/subscribe 08:00 Europe/London"
-
-
-def parse_subscribe(args: Sequence[str], default_tz: str) -> tuple[str, str, bool]:
-    """`[HH:MM] [TZ] [every day]` -> (time, zone, every_day); default 16:30 in the chat's zone."""
-    tokens = [a for a in args if a]
-    every_day = False
-    lowered = [x.lower() for x in tokens]
-    if lowered[-2:] == ["every", "day"]:
-        tokens, every_day = tokens[:-2], True
-    elif lowered[-1:] in (["everyday"], ["daily"]):
-        tokens, every_day = tokens[:-1], True
-    if len(tokens) > 2:
-        raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
-    time: str | None = None
-    zone: str | None = None
-    for token in tokens:
-        parsed = parse_time(token)
-        if parsed is not None and time is None:
-            time = parsed
-        elif token[:1].isdigit() and time is None:
-            raise UserError("subscribe.time_bad", token=clip(token), example=SUBSCRIBE_EXAMPLE)
-        elif zone is None and parsed is None and not token[:1].isdigit():
-            zone = require_timezone(token, SUBSCRIBE_EXAMPLE)
-        else:  # a second time or a second zone
-            raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
-    return time or DEFAULT_TIME, zone or default_tz, every_day
 
 
 class ChatOpsService:
@@ -80,23 +50,12 @@ class ChatOpsService:
         """The chat's settings."""
         return await self.chats.settings(chat_id)
 
-    async def settings(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
+    async def settings(self, chat_id: int, change: SettingsChange | None, lang: str) -> Reply:
         """/settings: show, or change tz, lang or who."""
-        example = "/settings tz Asia/Shanghai"
-        if args:
-            if len(args) != 2:
-                raise UserError("settings.usage", example=example)
-            name, value = args[0].lower(), args[1]
-            if name == "tz":
-                await self.chats.update_settings(chat_id, tz=require_timezone(value, example))
-            elif name == "lang" and value.lower() in (*LANGUAGES, "auto"):
-                chosen = "" if value.lower() == "auto" else value.lower()
-                await self.chats.update_settings(chat_id, lang=chosen)
-                lang = chosen or lang
-            elif name == "who" and value.lower() in {"everyone", "admins"}:
-                await self.chats.update_settings(chat_id, who=value.lower())
-            else:
-                raise UserError("settings.usage", example=example)
+        if change is not None:
+            await self.chats.update_settings(chat_id, **{change.name: change.value})
+            if change.name == "lang":
+                lang = change.value or lang
         current = await self.chats.settings(chat_id)
         summary = t(
             lang,
@@ -105,13 +64,13 @@ class ChatOpsService:
             language=esc(current.lang or t(lang, "lang.auto")),
             who=t(lang, f"who.{current.who}"),
         )
-        return Reply(t(lang, "settings.saved", summary=summary) if args else summary)
+        return Reply(t(lang, "settings.saved", summary=summary) if change else summary)
 
     # ---- subscriptions --------------------------------------------------------------------
-    async def subscribe(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
+    async def subscribe(self, chat_id: int, request: SubscribeRequest, lang: str) -> Reply:
         """/subscribe: save the digest time and say when the next one comes."""
-        settings = await self.chats.settings(chat_id)
-        time, zone, every_day = parse_subscribe(args, settings.tz)
+        time, every_day = request.time, request.every_day
+        zone = request.zone or (await self.chats.settings(chat_id)).tz
         now = self.runtime.clock()
         due = next_due(time, zone, now)
         existing = await self.chats.subscription(chat_id)
@@ -165,19 +124,14 @@ class ChatOpsService:
         snapshot = await self.runtime.store.load_snapshot()
         return snapshot or {"instruments": {}}
 
-    async def remove_alert(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
+    async def remove_alert(self, chat_id: int, request: UnalertRequest, lang: str) -> Reply:
         """/unalert ID | all."""
-        if len(args) != 1:
-            raise UserError("unalert.usage")
-        token = args[0].lstrip("#").lower()
-        if token == "all":
+        if request.alert_id is None:
             count = await self.chats.remove_all_alerts(chat_id)
             return Reply(esc(t(lang, "unalert.all", count=count)))
-        if not token.isdigit() or len(token) > 12:
-            raise UserError("unalert.usage")
-        if not await self.chats.remove_alert(chat_id, int(token)):
-            raise UserError("unalert.missing", id=int(token))
-        return Reply(esc(t(lang, "unalert.done", id=int(token))))
+        if not await self.chats.remove_alert(chat_id, request.alert_id):
+            raise UserError("unalert.missing", id=request.alert_id)
+        return Reply(esc(t(lang, "unalert.done", id=request.alert_id)))
 
     async def chat_language(self, chat_id: int) -> str:
         """The chat's language for messages nobody asked for (digests, alerts)."""

@@ -1,4 +1,4 @@
-"""Digest timing: local times across DST, trading-day checks, and /subscribe's arguments.
+"""Digest timing: local times across DST and trading-day checks.
 
 Expected instants are hand-computed from the zones' rules: Europe/London is GMT (+0) in
 winter and BST (+1) from 01:00 UTC on 29 March 2026 to 01:00 UTC on 25 October 2026;
@@ -12,9 +12,7 @@ import datetime as dt
 
 import pytest
 
-from bot.chatops.schedule import market_traded_since, next_due, parse_time, resolve_timezone
-from bot.chatops.service import parse_subscribe
-from bot.errors import UserError
+from bot.chatops.schedule import market_traded_since, next_due
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -199,134 +197,3 @@ def test_weekend_sequence_for_a_hong_kong_digest() -> None:
         if sends:
             last_sent = digest_at
     assert outcomes == [True, True, False, True]
-
-
-# ---- /subscribe arguments ---------------------------------------------------------------
-SUBSCRIBE_EXAMPLE = "/subscribe 08:00 Europe/London"
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        ([], ("16:30", "Asia/Shanghai", False)),
-        (["08:00", "Europe/London"], ("08:00", "Europe/London", False)),
-        (["europe/london", "8.05"], ("08:05", "Europe/London", False)),
-        (["7:15"], ("07:15", "Asia/Shanghai", False)),
-        (["utc"], ("16:30", "UTC", False)),
-        (["every", "day"], ("16:30", "Asia/Shanghai", True)),
-        (["EVERY", "DAY"], ("16:30", "Asia/Shanghai", True)),
-        (["daily"], ("16:30", "Asia/Shanghai", True)),
-        (["everyday"], ("16:30", "Asia/Shanghai", True)),
-        (["08:00", "Europe/London", "every", "day"], ("08:00", "Europe/London", True)),
-        (["21h00", "america/new_york", "daily"], ("21:00", "America/New_York", True)),
-        (["", "09:30", ""], ("09:30", "Asia/Shanghai", False)),
-    ],
-)
-def test_parse_subscribe(args: list[str], expected: tuple[str, str, bool]) -> None:
-    assert parse_subscribe(args, "Asia/Shanghai") == expected
-
-
-@pytest.mark.parametrize(
-    ("args", "english"),
-    [
-        (
-            ["25:00"],
-            f"“25:00” is not a time of day: write HH:MM in 24-hour time, e.g. {SUBSCRIBE_EXAMPLE}",
-        ),
-        (
-            ["0800"],
-            f"“0800” is not a time of day: write HH:MM in 24-hour time, e.g. {SUBSCRIBE_EXAMPLE}",
-        ),
-        (
-            ["Mars/Base"],
-            "“Mars/Base” is not a time zone. Use an IANA name like Asia/Shanghai, "
-            f"Europe/London or UTC, e.g. {SUBSCRIBE_EXAMPLE}",
-        ),
-        (
-            ["08:00", "x" * 300],
-            f"“{'x' * 39}…” is not a time zone. Use an IANA name like Asia/Shanghai, "
-            f"Europe/London or UTC, e.g. {SUBSCRIBE_EXAMPLE}",
-        ),
-        (
-            ["08:00", "Europe/London", "now"],
-            f"Usage: /subscribe [HH:MM] [TIMEZONE] [every day], e.g. {SUBSCRIBE_EXAMPLE}",
-        ),
-        (
-            ["every"],
-            "“every” is not a time zone. Use an IANA name like Asia/Shanghai, "
-            f"Europe/London or UTC, e.g. {SUBSCRIBE_EXAMPLE}",
-        ),
-    ],
-)
-def test_parse_subscribe_rejects_bad_input(args: list[str], english: str) -> None:
-    with pytest.raises(UserError) as caught:
-        parse_subscribe(args, "Asia/Hong_Kong")
-    assert str(caught.value) == english
-
-
-def test_parse_subscribe_errors_in_chinese() -> None:
-    with pytest.raises(UserError) as caught:
-        parse_subscribe(["25:00"], "Asia/Hong_Kong")
-    assert caught.value.render("zh") == (
-        f"“25:00” 不是有效时间：请用 24 小时制 时:分，例如 {SUBSCRIBE_EXAMPLE}"
-    )
-
-
-@pytest.mark.parametrize("token", ["Europe", "America", "Etc"])
-def test_a_zone_directory_name_is_a_user_error(token: str) -> None:
-    with pytest.raises(UserError) as caught:
-        parse_subscribe(["08:00", token], "Asia/Hong_Kong")
-    assert caught.value.key == "tz.unknown"
-
-
-def test_two_times_are_rejected() -> None:
-    with pytest.raises(UserError):
-        parse_subscribe(["08:00", "09:00"], "Asia/Hong_Kong")
-
-
-# ---- parse_time and resolve_timezone ----------------------------------------------------
-@pytest.mark.parametrize(
-    ("token", "expected"),
-    [
-        ("08:00", "08:00"),
-        ("8:05", "08:05"),
-        ("08.05", "08:05"),
-        ("8h05", "08:05"),
-        (" 09:30 ", "09:30"),
-        ("00:00", "00:00"),
-        ("23:59", "23:59"),
-        ("24:00", None),
-        ("25:00", None),
-        ("12:60", None),
-        ("0930", None),
-        ("9:5", None),
-        ("9:30pm", None),
-        ("", None),
-    ],
-)
-def test_parse_time(token: str, expected: str | None) -> None:
-    assert parse_time(token) == expected
-
-
-@pytest.mark.parametrize(
-    ("token", "expected"),
-    [
-        ("Europe/London", "Europe/London"),
-        ("europe/london", "Europe/London"),
-        ("EUROPE/LONDON", "Europe/London"),
-        ("asia/hong_kong", "Asia/Hong_Kong"),
-        ("america/new_york", "America/New_York"),
-        (" Asia/Shanghai ", "Asia/Shanghai"),
-        ("UTC", "UTC"),
-        ("utc", "UTC"),
-        ("GMT", "UTC"),
-        ("z", "UTC"),
-        ("Etc/UTC", "Etc/UTC"),
-        ("Mars/Base", None),
-        ("", None),
-        ("../etc/passwd", None),
-        ("Asia/", None),
-    ],
-)
-def test_resolve_timezone(token: str, expected: str | None) -> None:
-    assert resolve_timezone(token) == expected
