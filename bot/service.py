@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -17,6 +18,7 @@ from bot.analytics.baskets import usd_per_unit
 from bot.analytics.periods import PERIODS, price_anchors, rebased
 from bot.analytics.series import basket_value_series, spread_series
 from bot.analytics.snapshot import Snapshot
+from bot.callbacks import ButtonAction, encode
 from bot.data.base import SymbolMeta
 from bot.errors import UserError
 from bot.formatting import fmt_pct
@@ -84,9 +86,14 @@ class _MarketView:
     rates: dict[str, pd.Series] = field(default_factory=dict)
 
 
-def period_buttons(prefix: str, current: str) -> tuple[tuple[Button, ...], ...]:
-    """One row of 1D · 5D · MTD · YTD · 1Y buttons; the current one is marked."""
-    return (tuple(Button(f"• {p} •" if p == current else p, f"{prefix}:{p}") for p in PERIODS),)
+def period_buttons(action: ButtonAction) -> tuple[tuple[Button, ...], ...]:
+    """One row of 1D · 5D · MTD · YTD · 1Y buttons for `action`; its period is marked."""
+    return (
+        tuple(
+            Button(f"• {p} •" if p == action.period else p, encode(action.with_period(p)))
+            for p in PERIODS
+        ),
+    )
 
 
 class RallyService:
@@ -141,7 +148,9 @@ class RallyService:
             self.stale_warnings(view.snapshot, lang),
             lang=lang,
         )
-        return Reply(caption, self._rally_chart(view, period), period_buttons("rally", period))
+        return Reply(
+            caption, self._rally_chart(view, period), period_buttons(ButtonAction("rally", period))
+        )
 
     async def rally_chart(self, period: str) -> Chart:
         """The /rally chart alone (the digest sends it with its own caption)."""
@@ -207,7 +216,9 @@ class RallyService:
             f"index:{request.key}:{request.period}:v{view.version}",
             functools.partial(self._draw_index, view, spec.symbol, spec.name, request.period),
         )
-        return Reply(caption, chart, period_buttons(f"index:{request.key}", request.period))
+        return Reply(
+            caption, chart, period_buttons(ButtonAction("index", request.period, (request.key,)))
+        )
 
     def _draw_index(self, view: _MarketView, symbol: str, name: str, period: str) -> bytes:
         series = pd.Series(dtype=float)
@@ -227,14 +238,16 @@ class RallyService:
         text, pages = texts.basket_page(
             view.snapshot, request.key, request.period, page, BASKET_PAGE_SIZE, lang=lang
         )
-        rows = list(period_buttons(f"basket:{request.key}", request.period))
+        action = ButtonAction("basket", request.period, (request.key,))
+        rows = list(period_buttons(action))
         if pages > 1:
-            prefix = f"basket:{request.key}:{request.period}"
             nav = []
             if page > 0:
-                nav.append(Button(t(lang, "button.prev"), f"{prefix}:{page - 1}"))
+                previous = dataclasses.replace(action, page=page - 1)
+                nav.append(Button(t(lang, "button.prev"), encode(previous)))
             if page < pages - 1:
-                nav.append(Button(t(lang, "button.next"), f"{prefix}:{page + 1}"))
+                following = dataclasses.replace(action, page=page + 1)
+                nav.append(Button(t(lang, "button.next"), encode(following)))
             rows.append(tuple(nav))
         chart = Chart(
             f"basket:{request.key}:{request.period}:v{view.version}",
@@ -335,7 +348,7 @@ class RallyService:
             f"compare:{names[0]}:{names[1]}:{request.period}:v{view.version}",
             functools.partial(render_spread_chart, frame, spread, f"{labels[0]} − {labels[1]}"),
         )
-        buttons = period_buttons(f"compare:{names[0]}:{names[1]}", request.period)
+        buttons = period_buttons(ButtonAction("compare", request.period, (names[0], names[1])))
         return Reply(caption, chart, buttons)
 
     def _return(self, view: _MarketView, name: str, period: str) -> float | None:

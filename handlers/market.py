@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import ButtonAction, decode
 from bot.errors import UserError
 from bot.i18n import t
 from bot.parsing import (
@@ -19,7 +20,6 @@ from bot.parsing import (
     parse_chart,
     parse_compare,
     parse_index,
-    parse_period,
     parse_rally,
 )
 from bot.service import RallyService, Reply
@@ -79,10 +79,10 @@ async def period_button(update: Update, context: Context) -> None:
     if query is None or not isinstance(query.data, str) or query.message is None:
         return
     svc = service(context)
-    parts = query.data.split(":")
     lang = await language(update, context)
+    action = decode(query.data)
     try:
-        reply = await _reply_for_button(svc, parts, lang)
+        reply = await _reply_for_button(svc, action, lang) if action else None
     except UserError as error:
         await query.answer(error.render(lang)[:200], show_alert=True)
         return
@@ -95,22 +95,19 @@ async def period_button(update: Update, context: Context) -> None:
         await outbound(context).edit(message, reply)
 
 
-async def _reply_for_button(svc: RallyService, parts: list[str], lang: str) -> Reply | None:
-    """The answer a button's callback data asks for, in `lang`; None when the data is stale."""
-    period = parse_period(parts[-1]) if parts else None
-    kind = parts[0]
-    if kind == "rally" and len(parts) == 2 and period:
-        return await svc.rally(RallyRequest(period), lang)
-    if kind == "index" and len(parts) == 3 and period and parts[1] in svc.universe.indices:
-        return await svc.index(IndexRequest(parts[1], period), lang)
-    if kind == "basket" and parts[1:2] and parts[1] in svc.universe.baskets:
-        if len(parts) == 3 and period:
-            return await svc.basket(BasketRequest(parts[1], period), lang=lang)
-        if len(parts) == 4 and parse_period(parts[2]) and parts[3].isdigit():
-            request = BasketRequest(parts[1], parse_period(parts[2]) or "MTD")
-            return await svc.basket(request, int(parts[3]), lang=lang)
-    if kind == "compare" and len(parts) == 4 and period:
-        return await svc.compare(CompareRequest(parts[1], parts[2], period), lang)
+async def _reply_for_button(svc: RallyService, action: ButtonAction, lang: str) -> Reply | None:
+    """The answer a button asks for, in `lang`; None when it names what no longer exists."""
+    universe = svc.universe
+    if action.kind == "rally":
+        return await svc.rally(RallyRequest(action.period), lang)
+    if action.kind == "index" and action.names[0] in universe.indices:
+        return await svc.index(IndexRequest(action.names[0], action.period), lang)
+    if action.kind == "basket" and action.names[0] in universe.baskets:
+        request = BasketRequest(action.names[0], action.period)
+        return await svc.basket(request, action.page or 0, lang=lang)
+    if action.kind == "compare":
+        first, second = action.names
+        return await svc.compare(CompareRequest(first, second, action.period), lang)
     return None
 
 

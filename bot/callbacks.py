@@ -1,0 +1,65 @@
+"""Inline-button callback data: one encoder and one decoder, within Telegram's 64 bytes.
+
+The wire forms are `rally:P`, `index:KEY:P`, `basket:KEY:P`, `basket:KEY:P:PAGE` and
+`compare:A:B:P`; buttons of messages sent before a change keep working as long as these
+stay.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from bot.analytics.periods import PERIODS
+
+CALLBACK_DATA_LIMIT = 64
+"""Telegram's limit on callback data, in bytes."""
+
+KINDS = ("rally", "index", "basket", "compare")
+
+
+@dataclass(frozen=True)
+class ButtonAction:
+    """What pressing a button asks for: an answer kind, its names, a period, a page."""
+
+    kind: str
+    period: str
+    names: tuple[str, ...] = ()
+    """The index or basket key, or the two names compared."""
+    page: int | None = None
+
+    def with_period(self, period: str) -> ButtonAction:
+        """The same answer for another period (from its first page)."""
+        return dataclasses.replace(self, period=period, page=None)
+
+
+def encode(action: ButtonAction) -> str:
+    """The callback data of `action`; ValueError when it would not fit in 64 bytes."""
+    parts = [action.kind, *action.names, action.period]
+    if action.page is not None:
+        parts.append(str(action.page))
+    data = ":".join(parts)
+    if len(data.encode()) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode(data: str) -> ButtonAction | None:
+    """The action behind callback data; None for data this version does not understand."""
+    parts = data.split(":")
+    kind = parts[0]
+    names_count = {"rally": 0, "index": 1, "basket": 1, "compare": 2}.get(kind)
+    if names_count is None:
+        return None
+    page: int | None = None
+    if kind == "basket" and len(parts) == 4:
+        if not parts[3].isdigit() or len(parts[3]) > 4:
+            return None
+        page = int(parts[3])
+        parts = parts[:3]
+    if len(parts) != names_count + 2 or parts[-1] not in PERIODS:
+        return None
+    names = tuple(parts[1:-1])
+    if any(not name for name in names):
+        return None
+    return ButtonAction(kind, parts[-1], names, page)
