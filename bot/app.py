@@ -26,7 +26,7 @@ from bot.commands import COMMANDS
 from bot.errors import DataError
 from bot.i18n import t
 from bot.outbound import Outbound
-from bot.refresh import last_refresh_attempt, refresh_market, refresh_plan
+from bot.refresh import last_refresh_attempt, load_health, refresh_market, refresh_plan
 from bot.runtime import Runtime
 from bot.service import RallyService
 from handlers import chatops as chatops_handlers
@@ -192,10 +192,11 @@ async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None, bool] | 
     )
     if plan is not None:
         return plan.reason, plan.symbols(universe), False
+    everything = set(universe.all_symbols)
     retry = [
         symbol
-        for symbol, raw in (await store.load_symbol_health()).items()
-        if symbol in universe.all_symbols and dt.datetime.fromisoformat(raw["next_attempt"]) <= now
+        for symbol, record in (await load_health(store)).items()
+        if symbol in everything and record.next_attempt <= now
     ]
     return ("retrying failed symbols", retry, True) if retry else None
 

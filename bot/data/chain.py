@@ -48,11 +48,8 @@ class SourceChain:
         self, symbols: Sequence[str], start: dt.date, end: dt.date
     ) -> FetchResult:
         """Closes from each symbol's first source, failures retried on covering fallbacks."""
-        by_source: dict[str, list[str]] = {}
-        for symbol in dict.fromkeys(symbols):
-            by_source.setdefault(self._first_source(symbol), []).append(symbol)
         merged = FetchResult(closes=pd.DataFrame())
-        for source, group in by_source.items():
+        for source, group in self._by_first_source(symbols).items():
             merge_into(merged, await self._sources[source].fetch_closes(group, start, end))
         for fallback in self._fallbacks:
             wanted = [
@@ -78,12 +75,15 @@ class SourceChain:
     async def fetch_meta(self, symbols: Sequence[str]) -> MetaResult:
         """Metadata from each symbol's first source."""
         result = MetaResult()
-        by_source: dict[str, list[str]] = {}
-        for symbol in dict.fromkeys(symbols):
-            by_source.setdefault(self._first_source(symbol), []).append(symbol)
-        for source, group in by_source.items():
+        for source, group in self._by_first_source(symbols).items():
             part = await self._sources[source].fetch_meta(group)
             result.meta.update(part.meta)
             result.failures.update(part.failures)
             result.requests += part.requests
         return result
+
+    def _by_first_source(self, symbols: Sequence[str]) -> dict[str, list[str]]:
+        by_source: dict[str, list[str]] = {}
+        for symbol in dict.fromkeys(symbols):
+            by_source.setdefault(self._first_source(symbol), []).append(symbol)
+        return by_source

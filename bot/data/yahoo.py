@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import math
 import random
@@ -19,7 +20,7 @@ import re
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -34,6 +35,7 @@ QUOTE_URL = "https://query1.finance.yahoo.com/v7/finance/quote"
 QUOTE_BATCH = 50
 """Symbols per batched quote request (Yahoo answers far more; small batches fail small)."""
 
+T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 Jitter = Callable[[], float]
 
@@ -154,7 +156,10 @@ class YahooProvider:
                     # Yahoo itself is down: trying 50 more symbols only delays the answer.
                     return symbol, f"{NOT_TRIED}{unreachable[0]}"
                 try:
-                    return symbol, await self._with_retries(symbol, start, end)
+                    bars = await self._with_retries(
+                        symbol, functools.partial(self._history, symbol, start, end)
+                    )
+                    return symbol, bars
                 except _FetchFailedError as exc:
                     if exc.unreachable:
                         unreachable.append(exc.reason)
@@ -190,17 +195,21 @@ class YahooProvider:
             )
         return result
 
-    async def _with_retries(self, symbol: str, start: dt.date, end: dt.date) -> _Bars:
+    async def _with_retries(self, what: str, blocking: Callable[[], T]) -> T:
+        """Run one blocking Yahoo call in a thread, again after a backoff when it may help.
+
+        Unreachable Yahoo gets one more try at most: the rest of the symbols wait on it.
+        """
         attempt = 0
         while True:
             try:
-                return await asyncio.to_thread(self._history, symbol, start, end)
+                return await asyncio.to_thread(blocking)
             except _FetchFailedError as exc:
                 limit = min(self._retries, 1) if exc.unreachable else self._retries
                 if not exc.retryable or attempt >= limit:
                     raise
                 delay = self._backoff * 2**attempt * (1.0 + self._jitter())
-                logger.info("%s: %s; trying again in %.1f s", symbol, exc.reason, delay)
+                logger.info("%s: %s; trying again in %.1f s", what, exc.reason, delay)
                 attempt += 1
                 await self._sleep(delay)
 
@@ -270,7 +279,7 @@ class YahooProvider:
         for offset in range(0, len(wanted), QUOTE_BATCH):
             batch = wanted[offset : offset + QUOTE_BATCH]
             try:
-                quotes = await self._quote_with_retries(batch)
+                quotes = await self._with_retries("quote", functools.partial(self._quote, batch))
             except _FetchFailedError as exc:
                 result.failures.update(dict.fromkeys(batch, exc.reason))
                 continue
@@ -288,17 +297,6 @@ class YahooProvider:
                 "; ".join(f"{s}: {r}" for s, r in result.failures.items()),
             )
         return result
-
-    async def _quote_with_retries(self, batch: list[str]) -> dict[str, dict[str, Any]]:
-        attempt = 0
-        while True:
-            try:
-                return await asyncio.to_thread(self._quote, batch)
-            except _FetchFailedError as exc:
-                if not exc.retryable or attempt >= self._retries:
-                    raise
-                attempt += 1
-                await self._sleep(self._backoff * 2**attempt * (1.0 + self._jitter()))
 
     def _quote(self, batch: list[str]) -> dict[str, dict[str, Any]]:
         """One batched quote request through yfinance's cookie and crumb handling."""

@@ -5,7 +5,7 @@ keeps each failing symbol's retries; `history` decides when stored bars no longe
 the source.
 """
 
-from bot.refresh.health import SET_ASIDE_AFTER, SymbolHealth, retry_delay
+from bot.refresh.health import SET_ASIDE_AFTER, SymbolHealth, load_health, retry_delay
 from bot.refresh.market import (
     BARS_FORMAT,
     RefreshReport,
@@ -27,6 +27,7 @@ __all__ = [
     "compute_current",
     "current_snapshot",
     "last_refresh_attempt",
+    "load_health",
     "market_today",
     "next_refresh_at",
     "refresh_market",

@@ -41,7 +41,7 @@ def history_revisions(
         new = [a for a in result.events.get(symbol, []) if a.day > reflected]
         if new:
             revised[symbol] = new
-        elif _differing_day(stored[symbol], result.closes[symbol]) is not None:
+        elif _closes_changed(stored[symbol], result.closes[symbol]):
             revised[symbol] = []
     return revised
 
@@ -58,21 +58,15 @@ def actions_reflected(result: FetchResult, seen: Mapping[str, dt.date]) -> dict[
     return moved
 
 
-def _differing_day(stored: pd.Series, fetched: pd.Series) -> str | None:
-    """The first overlapping settled day whose close changed at the source, if any.
+def _closes_changed(stored: pd.Series, fetched: pd.Series) -> bool:
+    """Whether any overlapping settled day's close changed at the source.
 
     The newest stored bar is left out: it may have been taken while its market traded.
     """
-    old = stored.dropna()
-    if old.empty:
-        return None
-    old = old.iloc[:-1]
+    old = stored.dropna().iloc[:-1]
     both = pd.concat({"old": old, "new": fetched.dropna()}, axis=1, join="inner")
-    if both.empty:
-        return None
     change = (both["new"] / both["old"] - 1.0).abs()
-    off = change[change > MISMATCH_TOLERANCE]
-    return None if off.empty else pd.Timestamp(off.index[0]).date().isoformat()
+    return bool((change > MISMATCH_TOLERANCE).any())
 
 
 def keep_extending_bars(result: FetchResult, stored: pd.DataFrame) -> set[str]:

@@ -172,7 +172,9 @@ async def refresh_market(
 
     seen = await store.actions_seen(due)
     rewrites = history_revisions(result, stored, windows, history_start, seen)
-    await _fetch_whole_histories(provider, result, rewrites, windows, (history_start, today), say)
+    failed_rewrites = await _fetch_whole_histories(
+        provider, result, rewrites, windows, (history_start, today), say
+    )
     extended = keep_extending_bars(result, stored)
     say(f"Storing {result.closes.shape[1]} symbols")
     rows = await _store_bars(store, result, rewrites, windows, history_start)
@@ -183,9 +185,6 @@ async def refresh_market(
     meta_outcome = await _refresh_meta(
         provider, store, universe, now, result, refetch=list(rewrites), say=say
     )
-    failed_rewrites = {
-        s for s, reason in result.failures.items() if reason.startswith("history revised")
-    }
     health = await record_failures(
         store,
         health,
@@ -196,6 +195,9 @@ async def refresh_market(
         rewrite=failed_rewrites,
         pending=extended,
     )
+
+    everything = set(universe.all_symbols)
+    tracked = {s: h for s, h in health.items() if s in everything}
 
     say("Computing the snapshot")
     snapshot, checks = await compute_current(store, universe, now, provider.name)
@@ -212,15 +214,11 @@ async def refresh_market(
         seconds=time.perf_counter() - started,
         requests=result.requests + meta_outcome.requests,
         rewritten={s: ", ".join(map(str, actions)) for s, actions in rewrites.items()},
-        failing={
-            s: f"{h.reason} (since {h.since})"
-            for s, h in health.items()
-            if s in universe.all_symbols
-        },
+        failing={s: f"{h.reason} (since {h.since})" for s, h in tracked.items()},
         set_aside={
             s: f"{h.reason} (failing since {h.since}; next try {h.next_attempt:%H:%M} UTC)"
-            for s, h in health.items()
-            if h.set_aside and s in universe.all_symbols
+            for s, h in tracked.items()
+            if h.set_aside
         },
         meta_failures=meta_outcome.failures,
         share_mismatches=checks,
@@ -264,16 +262,17 @@ async def _fetch_whole_histories(
     windows: Mapping[str, dt.date],
     span: tuple[dt.date, dt.date],
     say: Progress,
-) -> None:
+) -> set[str]:
     """Replace the incremental bars of revised symbols by their whole history, fetched again.
 
     A symbol whose whole history cannot be fetched keeps its old, consistent bars and is
-    marked failed: mixing units would be worse than being a day late.
+    marked failed: mixing units would be worse than being a day late. Returns those.
     """
     history_start, end = span
     partial = [s for s in rewrites if windows[s] > history_start]
+    failed: set[str] = set()
     if not partial:
-        return
+        return failed
     say(f"Re-fetching the whole history of {len(partial)} symbols ({', '.join(partial)})")
     whole = await _fetch_windows(provider, dict.fromkeys(partial, history_start), end)
     result.requests += whole.requests
@@ -284,6 +283,8 @@ async def _fetch_whole_histories(
             result.closes = result.closes.drop(columns=symbol)
             result.failures[symbol] = "history revised at the source; re-fetch failed"
             rewrites.pop(symbol)
+            failed.add(symbol)
+    return failed
 
 
 async def _store_bars(
