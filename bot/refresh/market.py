@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -179,7 +179,8 @@ async def refresh_market(
     say(f"Storing {result.closes.shape[1]} symbols")
     rows = await _store_bars(store, result, rewrites, windows, history_start)
     await store.save_actions_seen(actions_reflected(result, seen))
-    await store.trim_closes(history_start, result.closes.columns)
+    # An old install keeps no more history than a fresh one loads.
+    await store.delete_closes(_bars_before(stored, history_start, result.closes.columns))
     await store.write_meta(result.meta)
 
     meta_outcome = await _refresh_meta(
@@ -354,6 +355,17 @@ async def _refresh_meta(
 def _newest(series: pd.Series) -> dt.date:
     newest: dt.date = pd.Timestamp(series.dropna().index[-1]).date()
     return newest
+
+
+def _bars_before(
+    stored: pd.DataFrame, day: dt.date, symbols: Iterable[str]
+) -> dict[str, list[dt.date]]:
+    cutoff = pd.Timestamp(day)
+    return {
+        symbol: [stamp.date() for stamp in stored[symbol].dropna().index if stamp < cutoff]
+        for symbol in symbols
+        if symbol in stored.columns
+    }
 
 
 def _with_column(frame: pd.DataFrame, symbol: str, series: pd.Series) -> pd.DataFrame:

@@ -52,19 +52,13 @@ class MarketStore:
             await pipe.execute()
         return rows
 
-    async def trim_closes(self, before: dt.date, symbols: Iterable[str]) -> None:
-        """Drop bars older than `before`, so an old install holds what a fresh one loads."""
-        stamp = before.isoformat()
-        wanted = list(symbols)
+    async def delete_closes(self, days: Mapping[str, Iterable[dt.date]]) -> None:
+        """Drop these days' bars per symbol (those older than the history window)."""
         async with self.client.pipeline(transaction=False) as pipe:
-            for symbol in wanted:
-                pipe.hkeys(self.keys.bars(symbol))
-            replies = await pipe.execute()
-        async with self.client.pipeline(transaction=False) as pipe:
-            for symbol, fields in zip(wanted, replies, strict=True):
-                old = [f for f in (_text(f) for f in fields) if f < stamp]
-                if old:
-                    pipe.hdel(self.keys.bars(symbol), *old)
+            for symbol, dropped in days.items():
+                fields = [day.isoformat() for day in dropped]
+                if fields:
+                    pipe.hdel(self.keys.bars(symbol), *fields)
             await pipe.execute()
 
     async def actions_seen(self, symbols: Iterable[str]) -> dict[str, dt.date]:
