@@ -30,19 +30,19 @@ from pydantic import SecretStr
 
 from bot.analytics.periods import PERIODS
 from bot.analytics.snapshot import compute_snapshot
-from bot.app import DIGEST_JOB, RateLimits
 from bot.chatops.alerts import evaluate_alerts
 from bot.chatops.conditions import OPERATORS, Condition, TargetKind, Unit, current_value
 from bot.chatops.records import AlertRecord, Subscription
 from bot.chatops.service import DIGEST_LEASE_SECONDS, ChatOpsService
-from bot.config import Settings
-from bot.data.demo import DemoProvider
-from bot.demo import DemoSession
-from bot.localapi import LocalBotApi
+from bot.core.config import Settings
+from bot.core.universe import Universe, load_universe
+from bot.sandbox.demo import DemoSession
+from bot.sandbox.localapi import LocalBotApi
+from bot.sources.demo import DemoProvider
 from bot.storage.chats import ChatStore
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
-from bot.universe import Universe, load_universe
+from bot.telegram.app import DIGEST_JOB, RateLimits
 
 NOW = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)  # a Wednesday, Asia in session
 START = dt.date(2024, 11, 20)

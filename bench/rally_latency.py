@@ -24,12 +24,18 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.analytics.periods import PERIODS
-from bot.app import RateLimits
-from bot.config import Settings
-from bot.demo import DEMO_TOKEN, DemoSession, until_idle
-from bot.localapi import LocalBotApi, SimChat, SimUser
-from bot.parsing import BasketRequest, ChartRequest, CompareRequest, IndexRequest, RallyRequest
-from bot.service import RallyService, Reply
+from bot.answers.market import RallyService, Reply
+from bot.commands.parsing import (
+    BasketRequest,
+    ChartRequest,
+    CompareRequest,
+    IndexRequest,
+    RallyRequest,
+)
+from bot.core.config import Settings
+from bot.sandbox.demo import DEMO_TOKEN, DemoSession, until_idle
+from bot.sandbox.localapi import LocalBotApi, SimChat, SimUser
+from bot.telegram.app import RateLimits
 
 RELAXED = RateLimits(overall_per_second=1000, group_per_period=1000, group_period_seconds=1)
 RENDER_RUNS = 3

@@ -29,12 +29,12 @@ import yfinance.data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
-from bot.data.yahoo import YahooProvider
+from bot.core.universe import Universe, load_universe
 from bot.refresh import refresh_market, refresh_plan
+from bot.sources.yahoo import YahooProvider
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
-from bot.universe import Universe, load_universe
 from tests.support.fake_yahoo import install_fake_yahoo
 from tests.support.yahoo_world import market_paths, yahoo_world
 

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from bot.analytics.snapshot import compute_snapshot
-from bot.data.demo import DemoProvider
-from bot.universe import Universe, load_universe, parse_universe
+from bot.core.universe import Universe, load_universe, parse_universe
+from bot.sources.demo import DemoProvider
 
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 START = dt.date(2024, 11, 20)  # two years of daily bars

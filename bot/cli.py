@@ -16,13 +16,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from bot.app import build_application, run_until_stopped
-from bot.config import Settings
-from bot.demo import BotReply, DemoSession, save_photos
-from bot.errors import ConfigError, DataError
+from bot.core.config import Settings
+from bot.core.errors import ConfigError, DataError
 from bot.refresh import RefreshReport, current_snapshot, refresh_market
-from bot.report import print_report, report_json
 from bot.runtime import Runtime, open_runtime
+from bot.sandbox.demo import BotReply, DemoSession, save_photos
+from bot.telegram.app import build_application, run_until_stopped
+from bot.text.report import print_report, report_json
 
 logger = logging.getLogger(__name__)
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import redis.asyncio as redis
 
-from bot.config import Settings
-from bot.data.base import Clock, MarketDataProvider
-from bot.data.factory import make_provider, universe_for
+from bot.core.config import Settings
+from bot.core.universe import Universe, load_universe
+from bot.sources.base import Clock, MarketDataProvider
+from bot.sources.factory import make_provider, universe_for
 from bot.storage.chats import ChatStore
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
-from bot.universe import Universe, load_universe
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, ScalarFormatter
 
-from bot.formatting import MINUS, format_usd
+from bot.text.formatting import MINUS, format_usd
 from charts import style
 from charts.model import Bar, ChartFrame, Line
 

@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
-from bot.errors import UserError
-from bot.service import Reply
+from bot.answers.market import Reply
+from bot.core.errors import UserError
 from handlers.common import Context, runtime
 
 logger = logging.getLogger(__name__)

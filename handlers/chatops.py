@@ -8,9 +8,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.answers.market import Reply
 from bot.chatops.service import ChatOpsService
-from bot.parsing import parse_settings, parse_subscribe, parse_unalert
-from bot.service import Reply
+from bot.commands.parsing import parse_settings, parse_subscribe, parse_unalert
 from handlers.auth import admins_only
 from handlers.common import Context, answers, runtime
 
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def chatops(context: Context) -> ChatOpsService:
-    """The chat-ops service wired in by bot.app."""
+    """The chat-ops service wired in by bot.telegram.app."""
     found: ChatOpsService = context.application.bot_data["chatops"]
     return found
 

@@ -10,12 +10,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.errors import UserError
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from bot.outbound import Outbound
+from bot.answers.market import RallyService, Reply
+from bot.core.errors import UserError
 from bot.runtime import Runtime
-from bot.service import RallyService, Reply
-from bot.texts import esc
+from bot.telegram.outbound import Outbound
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bot.text.market import esc
 
 logger = logging.getLogger(__name__)
 
@@ -24,19 +24,19 @@ ReplyHandler = Callable[[Update, Context, str], Awaitable[Reply | None]]
 
 
 def service(context: Context) -> RallyService:
-    """The market service wired in by bot.app."""
+    """The market service wired in by bot.telegram.app."""
     found: RallyService = context.application.bot_data["service"]
     return found
 
 
 def outbound(context: Context) -> Outbound:
-    """The one outbound layer wired in by bot.app."""
+    """The one outbound layer wired in by bot.telegram.app."""
     found: Outbound = context.application.bot_data["outbound"]
     return found
 
 
 def runtime(context: Context) -> Runtime:
-    """The runtime wired in by bot.app (settings, stores, clock)."""
+    """The runtime wired in by bot.telegram.app (settings, stores, clock)."""
     found: Runtime = context.application.bot_data["runtime"]
     return found
 

@@ -7,11 +7,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.commands import help_text
-from bot.errors import UserError
-from bot.i18n import t
-from bot.service import Reply
-from bot.texts import esc
+from bot.answers.market import Reply
+from bot.commands.menu import help_text
+from bot.core.errors import UserError
+from bot.text.i18n import t
+from bot.text.market import esc
 from handlers.common import Context, answers, service
 
 

@@ -8,10 +8,9 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import ButtonAction, decode
-from bot.errors import UserError
-from bot.i18n import t
-from bot.parsing import (
+from bot.answers.market import RallyService, Reply
+from bot.commands.callbacks import ButtonAction, decode
+from bot.commands.parsing import (
     BasketRequest,
     CompareRequest,
     IndexRequest,
@@ -22,7 +21,8 @@ from bot.parsing import (
     parse_index,
     parse_rally,
 )
-from bot.service import RallyService, Reply
+from bot.core.errors import UserError
+from bot.text.i18n import t
 from handlers.common import Context, answers, language, outbound, service
 
 logger = logging.getLogger(__name__)

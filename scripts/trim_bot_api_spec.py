@@ -1,4 +1,4 @@
-"""Write bot/localapi/bot_api_methods.json: the compact method spec the local Bot API server ships.
+"""Write bot/sandbox/localapi/bot_api_methods.json, the compact spec the local Bot API ships.
 
 Usage: python scripts/trim_bot_api_spec.py [path/to/api.json] [output.json]
 Defaults read ../shared/telegram/api.json (beside the repo) and write the packaged copy.
@@ -15,7 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # The script runs as a file, not a module, so make the repo's packages importable.
 sys.path.insert(0, str(REPO_ROOT))
 
-from bot.localapi._spec import PACKAGED_SPEC, SHARED_SPEC, compact_spec  # noqa: E402
+from bot.sandbox.localapi._spec import PACKAGED_SPEC, SHARED_SPEC, compact_spec  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from bot.analytics.periods import PERIODS
-from bot.data.base import SymbolMeta
-from bot.universe import FxSpec
+from bot.core.universe import FxSpec
+from bot.sources.base import SymbolMeta
 
 
 def usd_per_unit(closes: pd.DataFrame, fx: Mapping[str, FxSpec]) -> dict[str, pd.Series]:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from bot.analytics.baskets import rate_on
-from bot.data.base import SymbolMeta
+from bot.sources.base import SymbolMeta
 
 
 def basket_value_series(

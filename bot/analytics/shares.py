@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bot.data.base import SymbolMeta
+from bot.sources.base import SymbolMeta
 
 MISMATCH_LIMIT = 0.15
 """Share counts off by more than this fraction are reported."""

@@ -11,8 +11,8 @@ import pandas as pd
 
 from bot.analytics.baskets import BasketResult, basket_performance, usd_per_unit
 from bot.analytics.periods import PERIODS, period_returns, price_anchors
-from bot.data.base import SymbolMeta
-from bot.universe import EXCHANGE_CURRENCY, Universe
+from bot.core.universe import EXCHANGE_CURRENCY, Universe
+from bot.sources.base import SymbolMeta
 
 Snapshot = dict[str, Any]
 """The `report --json` document (fixed schema) plus a few extra keys the bot reads."""

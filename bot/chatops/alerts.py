@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.chatops.conditions import Condition, current_value, evaluate
 from bot.chatops.records import AlertRecord
-from bot.universe import Universe
+from bot.core.universe import Universe
 
 DEFAULT_COOLDOWN = dt.timedelta(hours=1)
 

@@ -15,9 +15,9 @@ from typing import Any, Literal
 import numpy as np
 
 from bot.analytics.periods import PERIODS
-from bot.errors import UserError
-from bot.parsing import clip, parse_period
-from bot.universe import Universe
+from bot.commands.parsing import clip, parse_period
+from bot.core.errors import UserError
+from bot.core.universe import Universe
 
 TargetKind = Literal["index", "basket", "symbol", "spread"]
 Unit = Literal["price", "pct", "pp", "usd"]

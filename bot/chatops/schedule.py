@@ -9,8 +9,8 @@ import datetime as dt
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from bot import calendars
-from bot.universe import EXCHANGE_TIMEZONE, FX_MARKET
+from bot.core import calendars
+from bot.core.universe import EXCHANGE_TIMEZONE, FX_MARKET
 
 DEFAULT_TIME = "16:30"
 DEFAULT_TZ = "Asia/Hong_Kong"

@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import Bot
 
-from bot.chatops import texts as chat_texts
+from bot.answers.market import RallyService, Reply
 from bot.chatops.alerts import evaluate_alerts
 from bot.chatops.conditions import current_value, parse_alert
 from bot.chatops.records import ChatSettings, Subscription
@@ -19,14 +19,14 @@ from bot.chatops.schedule import (
     market_traded_since,
     next_due,
 )
-from bot.errors import UserError
-from bot.i18n import LANGUAGES, t
-from bot.outbound import Outbound
-from bot.parsing import SettingsChange, SubscribeRequest, UnalertRequest
+from bot.commands.parsing import SettingsChange, SubscribeRequest, UnalertRequest
+from bot.core.errors import UserError
 from bot.runtime import Runtime
-from bot.service import RallyService, Reply
 from bot.storage.chats import MAX_ALERTS_PER_CHAT
-from bot.texts import esc
+from bot.telegram.outbound import Outbound
+from bot.text import chatops as chat_texts
+from bot.text.i18n import LANGUAGES, t
+from bot.text.market import esc
 
 logger = logging.getLogger(__name__)
 

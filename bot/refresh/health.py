@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.data.base import (
+from bot.sources.base import (
     NOT_TRIED,
 )
 from bot.storage.market import MarketStore

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from bot.data.base import (
+from bot.sources.base import (
     CorporateAction,
     FetchResult,
 )

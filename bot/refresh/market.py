@@ -24,15 +24,8 @@ import pandas as pd
 
 from bot.analytics.shares import ShareCheck, share_checks
 from bot.analytics.snapshot import Snapshot, compute_snapshot, member_values_of
-from bot.data.base import (
-    NOT_TRIED,
-    CorporateAction,
-    FetchResult,
-    MarketDataProvider,
-    SymbolMeta,
-    merge_into,
-)
-from bot.errors import DataError
+from bot.core.errors import DataError
+from bot.core.universe import EXCHANGE_CURRENCY, Universe
 from bot.refresh.health import (
     NO_FAILURES,
     Jitter,
@@ -40,8 +33,15 @@ from bot.refresh.health import (
     record_failures,
 )
 from bot.refresh.history import actions_reflected, history_revisions, keep_extending_bars
+from bot.sources.base import (
+    NOT_TRIED,
+    CorporateAction,
+    FetchResult,
+    MarketDataProvider,
+    SymbolMeta,
+    merge_into,
+)
 from bot.storage.market import MarketStore
-from bot.universe import EXCHANGE_CURRENCY, Universe
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.calendars import is_open, local_date, session_close
-from bot.universe import FX_MARKET, Universe
+from bot.core.calendars import is_open, local_date, session_close
+from bot.core.universe import FX_MARKET, Universe
 
 AFTER_CLOSE_DELAY = dt.timedelta(minutes=20)
 """How long after a close the final bars are fetched (Yahoo settles them within minutes)."""

@@ -12,7 +12,7 @@ import pandas as pd
 import redis.asyncio as redis
 
 from bot.analytics.snapshot import Snapshot
-from bot.data.base import SymbolMeta
+from bot.sources.base import SymbolMeta
 from bot.storage.keys import CHART_TTL_SECONDS, MARKET_TTL_SECONDS, Keys
 from bot.storage.keys import text as _text
 

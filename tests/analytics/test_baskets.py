@@ -10,8 +10,8 @@ import pytest
 from bot.analytics.baskets import basket_performance, usd_per_unit
 from bot.analytics.periods import price_anchors
 from bot.analytics.snapshot import compute_snapshot
-from bot.data.base import SymbolMeta
-from bot.universe import FxSpec, parse_universe
+from bot.core.universe import FxSpec, parse_universe
+from bot.sources.base import SymbolMeta
 from tests.support.frames import frame
 
 # Base 2024-12-31, as-of 2025-01-02.

@@ -11,11 +11,17 @@ import pandas as pd
 import pytest
 
 from bot.analytics.snapshot import Snapshot, compute_snapshot
-from bot.chatops.texts import digest_caption
-from bot.data.base import SymbolMeta
-from bot.data.demo import DemoProvider
-from bot.texts import CAPTION_LIMIT, basket_page, coverage_line, rally_caption, visible_length
-from bot.universe import Universe, load_universe
+from bot.core.universe import Universe, load_universe
+from bot.sources.base import SymbolMeta
+from bot.sources.demo import DemoProvider
+from bot.text.chatops import digest_caption
+from bot.text.market import (
+    CAPTION_LIMIT,
+    basket_page,
+    coverage_line,
+    rally_caption,
+    visible_length,
+)
 
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 START = dt.date(2025, 10, 1)

@@ -7,8 +7,8 @@ import pytest
 
 from bot.analytics.baskets import usd_per_unit
 from bot.analytics.series import basket_value_series, spread_series
-from bot.data.base import SymbolMeta
-from bot.universe import FxSpec
+from bot.core.universe import FxSpec
+from bot.sources.base import SymbolMeta
 from tests.support.frames import frame
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from bot.analytics.shares import ShareCheck, share_checks
-from bot.data.base import SymbolMeta
+from bot.sources.base import SymbolMeta
 
 CLOSES = pd.DataFrame(
     {"TSM": [200.0, 210.0], "GOOGL": [300.0, 310.0]},

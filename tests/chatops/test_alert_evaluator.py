@@ -14,7 +14,7 @@ from bot.chatops import alerts as alerts_module
 from bot.chatops.alerts import Evaluation, evaluate_alerts
 from bot.chatops.conditions import Condition, current_value, evaluate, parse_alert
 from bot.chatops.records import AlertRecord
-from bot.universe import Universe, load_universe
+from bot.core.universe import Universe, load_universe
 
 UNIVERSE: Universe = load_universe()
 NAN = float("nan")

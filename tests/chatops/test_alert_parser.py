@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.chatops.conditions import Condition, parse_alert, parse_value
-from bot.errors import UserError
-from bot.texts import esc
-from bot.universe import Universe, load_universe
+from bot.core.errors import UserError
+from bot.core.universe import Universe, load_universe
+from bot.text.market import esc
 
 UNIVERSE: Universe = load_universe()
 SYMBOLS = UNIVERSE.price_symbols

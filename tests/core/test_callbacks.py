@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import CALLBACK_DATA_LIMIT, ButtonAction, decode, encode
+from bot.commands.callbacks import CALLBACK_DATA_LIMIT, ButtonAction, decode, encode
 
 
 @pytest.mark.parametrize(

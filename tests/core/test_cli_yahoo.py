@@ -12,9 +12,9 @@ import pytest
 import redis
 
 from bot.cli import main
-from bot.data.yahoo import CountingSession
+from bot.core.universe import load_universe
+from bot.sources.yahoo import CountingSession
 from bot.storage.keys import Keys
-from bot.universe import load_universe
 from tests.support.fake_yahoo import FakeYahooSession, YahooWorld, install_fake_yahoo
 from tests.support.yahoo_world import market_paths, yahoo_world
 
@@ -37,7 +37,9 @@ def world(
     session = install_fake_yahoo(world, tmp_path / "yf")
     # The CLI builds its own provider: give it the fake where it would open a real session.
     monkeypatch.setattr(CountingSession, "create", staticmethod(lambda: session))
-    monkeypatch.setattr("bot.data.factory.AkshareProvider.available", staticmethod(lambda: False))
+    monkeypatch.setattr(
+        "bot.sources.factory.AkshareProvider.available", staticmethod(lambda: False)
+    )
     return world
 
 

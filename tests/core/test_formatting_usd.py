@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bot.formatting import format_usd
+from bot.text.formatting import format_usd
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.localapi import LocalBotApi
-from bot.outbound import SEND_TRIES, call_safely, certainly_not_received
+from bot.sandbox.localapi import LocalBotApi
+from bot.telegram.outbound import SEND_TRIES, call_safely, certainly_not_received
 
 TOKEN = "123456:TEST-token"
 

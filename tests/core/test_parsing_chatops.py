@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import UserError
-from bot.parsing import (
+from bot.commands.parsing import (
     SETTINGS_EXAMPLE,
     SUBSCRIBE_EXAMPLE,
     SettingsChange,
@@ -20,6 +19,7 @@ from bot.parsing import (
     parse_unalert,
     resolve_timezone,
 )
+from bot.core.errors import UserError
 
 # ---- /subscribe arguments ---------------------------------------------------------------
 
@@ -170,8 +170,7 @@ def test_parse_settings(args: list[str], expected: SettingsChange | None) -> Non
 
 
 USAGE_EN = (
-    "Usage: /settings [tz ZONE | lang en|zh | who everyone|admins], "
-    f"e.g. {SETTINGS_EXAMPLE}"
+    f"Usage: /settings [tz ZONE | lang en|zh | who everyone|admins], e.g. {SETTINGS_EXAMPLE}"
 )
 
 

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 import redis.asyncio as redis
 
-from bot.data.base import FetchResult, MetaResult, SymbolMeta
-from bot.data.demo import DemoProvider
-from bot.errors import DataError
+from bot.core.errors import DataError
+from bot.core.universe import load_universe
 from bot.refresh import refresh_market, with_defaults
+from bot.sources.base import FetchResult, MetaResult, SymbolMeta
+from bot.sources.demo import DemoProvider
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
-from bot.universe import load_universe
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 

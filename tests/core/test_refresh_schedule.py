@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
+from bot.core.universe import load_universe
 from bot.refresh import RefreshPlan, next_refresh_at, refresh_plan, retry_delay
-from bot.universe import load_universe
 
 MARKETS = ("XSHG", "XHKG", "XNYS", "FX")
 INTERVAL = dt.timedelta(minutes=5)

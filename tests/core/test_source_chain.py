@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 import redis.asyncio as redis
 
-from bot.data.akshare_source import AkshareProvider
-from bot.data.chain import SourceChain
-from bot.data.yahoo import YahooProvider
+from bot.core.universe import Universe, parse_universe
 from bot.refresh import current_snapshot, refresh_market
+from bot.sources.akshare_source import AkshareProvider
+from bot.sources.chain import SourceChain
+from bot.sources.yahoo import YahooProvider
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
-from bot.universe import Universe, parse_universe
 from tests.data import akshare_frames as frames
 from tests.data.test_akshare_provider import FakeAkshare
 from tests.support.fake_yahoo import YahooWorld, install_fake_yahoo

@@ -11,11 +11,12 @@ from collections.abc import Callable
 import pytest
 
 from bot.analytics.snapshot import Snapshot, compute_snapshot
-from bot.data.demo import DemoProvider
-from bot.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
-from bot.i18n import CATALOGUE, LANGUAGES, t
-from bot.localapi import parse_html
-from bot.texts import (
+from bot.core.universe import Universe, load_universe
+from bot.sandbox.localapi import parse_html
+from bot.sources.demo import DemoProvider
+from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
+from bot.text.i18n import CATALOGUE, LANGUAGES, t
+from bot.text.market import (
     CAPTION_LIMIT,
     MESSAGE_LIMIT,
     basket_page,
@@ -30,7 +31,6 @@ from bot.texts import (
     status_text,
     visible_length,
 )
-from bot.universe import Universe, load_universe
 
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 START = dt.date(2025, 10, 1)

@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.data.base import SymbolMeta
-from bot.errors import ConfigError
-from bot.refresh import with_defaults
-from bot.universe import (
+from bot.core.errors import ConfigError
+from bot.core.universe import (
     FX_MARKET,
     HONG_KONG,
     NEW_YORK,
@@ -21,6 +19,8 @@ from bot.universe import (
     load_universe,
     parse_universe,
 )
+from bot.refresh import with_defaults
+from bot.sources.base import SymbolMeta
 
 VALID: dict[str, Any] = {
     "indices": {

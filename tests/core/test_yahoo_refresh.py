@@ -15,13 +15,13 @@ import pytest
 import redis.asyncio as redis
 import yfinance.data
 
-from bot.data.yahoo import YahooProvider
-from bot.errors import DataError
+from bot.core.errors import DataError
+from bot.core.universe import Universe, load_universe
 from bot.refresh import SET_ASIDE_AFTER, RefreshReport, current_snapshot, refresh_market
-from bot.report import report_json
+from bot.sources.yahoo import YahooProvider
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
-from bot.universe import Universe, load_universe
+from bot.text.report import report_json
 from tests.support.fake_yahoo import YahooWorld, install_fake_yahoo
 from tests.support.yahoo_world import SMALL_UNIVERSE, MarketPaths, market_paths, yahoo_world
 

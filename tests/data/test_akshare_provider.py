@@ -20,11 +20,11 @@ import pandas as pd
 import pytest
 import requests
 
-from bot.calendars import DATE_UNIT
-from bot.data import akshare_source
-from bot.data.akshare_source import INSTALL_HINT, NOT_COVERED, AkshareProvider
-from bot.data.base import SymbolMeta
-from bot.errors import DataError
+from bot.core.calendars import DATE_UNIT
+from bot.core.errors import DataError
+from bot.sources import akshare_source
+from bot.sources.akshare_source import INSTALL_HINT, NOT_COVERED, AkshareProvider
+from bot.sources.base import SymbolMeta
 from tests.data import akshare_frames as frames
 
 START, END = dt.date(2025, 9, 29), dt.date(2025, 10, 10)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from bot import calendars
+from bot.core import calendars
 
 SH, HK, NY, FX = "XSHG", "XHKG", "XNYS", "FX"
 SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")

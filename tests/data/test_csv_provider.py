@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bot.data.csvfiles import CsvProvider
-from bot.errors import DataError
-from bot.universe import exchange_of
+from bot.core.errors import DataError
+from bot.core.universe import exchange_of
+from bot.sources.csvfiles import CsvProvider
 
 SAMPLE = Path(__file__).parent / "csv_sample"
 GOOD_META = "symbol,name,currency,shares_outstanding\n0700.HK,Tencent,HKD,9150000000\n"

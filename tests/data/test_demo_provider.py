@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bot.data.base import FetchResult
-from bot.data.demo import DemoProvider
-from bot.universe import Universe, load_universe, parse_universe
+from bot.core.universe import Universe, load_universe, parse_universe
+from bot.sources.base import FetchResult
+from bot.sources.demo import DemoProvider
 
 SEED = 20260113
 HONG_KONG_TZ = ZoneInfo("Asia/Hong_Kong")

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.data.csvfiles import CsvProvider
-from bot.data.demo import DemoProvider
-from bot.data.factory import make_provider
-from bot.data.yahoo import YahooProvider
-from bot.universe import load_universe
+from bot.core.config import Settings
+from bot.core.universe import load_universe
+from bot.sources.csvfiles import CsvProvider
+from bot.sources.demo import DemoProvider
+from bot.sources.factory import make_provider
+from bot.sources.yahoo import YahooProvider
 
 NOW = dt.datetime(2026, 3, 4, 23, tzinfo=dt.UTC)  # before Asia opens on the 5th
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yfinance.data
 
-from bot.data.yahoo import CountingSession, YahooProvider
+from bot.sources.yahoo import CountingSession, YahooProvider
 from tests.support.fake_yahoo import FakeYahooSession, YahooWorld, install_fake_yahoo
 from tests.support.yahoo_world import HK_DAYS, SH_DAYS, WEEKDAYS, golden_week_world, series
 

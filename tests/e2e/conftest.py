@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import SecretStr
 
-from bot.app import RateLimits
-from bot.config import Settings
-from bot.demo import DemoSession
+from bot.core.config import Settings
+from bot.sandbox.demo import DemoSession
+from bot.telegram.app import RateLimits
 
 # Wednesday 25 November 2026, 07:00 UTC: Shanghai and Hong Kong in their afternoon session.
 FIXED_NOW = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)

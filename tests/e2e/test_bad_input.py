@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pytest
 import pytest_asyncio
 
-from bot.demo import DemoSession
-from bot.localapi import RecordedCall, SimChat
+from bot.sandbox.demo import DemoSession
+from bot.sandbox.localapi import RecordedCall, SimChat
 from tests.e2e import conftest as e2e
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -126,7 +126,9 @@ async def test_bad_input_gets_one_accepted_helpful_reply(
     await session.until_handled(server.send_text(chat, user, row.text), start)
 
     calls: list[RecordedCall] = [c for c in server.calls[start:] if c.method != "getUpdates"]
-    errors = [r.getMessage() for r in caplog.records if r.name == "bot.app" and r.levelno >= 40]
+    errors = [
+        r.getMessage() for r in caplog.records if r.name == "bot.telegram.app" and r.levelno >= 40
+    ]
     assert errors == []
     assert [(c.method, c.description) for c in calls if not c.ok] == []
     replies = [c for c in calls if c.method in SENDS and c.params.get("chat_id") == chat.id]

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application
 from bot.chatops.records import Subscription
-from bot.config import Settings
-from bot.demo import DemoSession
-from bot.localapi import LocalBotApi
+from bot.core.config import Settings
 from bot.runtime import open_runtime
+from bot.sandbox.demo import DemoSession
+from bot.sandbox.localapi import LocalBotApi
+from bot.telegram.app import build_application
 from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, MutableClock, make_settings
 
 GROUP = -100500

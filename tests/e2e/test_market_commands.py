@@ -7,9 +7,9 @@ import re
 import pytest
 
 from bot.analytics.snapshot import Snapshot
-from bot.demo import BotReply, DemoSession
-from bot.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
-from bot.localapi import RecordedCall, SimChat
+from bot.sandbox.demo import BotReply, DemoSession
+from bot.sandbox.localapi import RecordedCall, SimChat
+from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CAPTION_LIMIT = 1024
@@ -54,7 +54,9 @@ def line_with(text: str, marker: str) -> str:
 
 def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
     """ERROR records of the application's error handler."""
-    return [r.getMessage() for r in caplog.records if r.name == "bot.app" and r.levelno >= 40]
+    return [
+        r.getMessage() for r in caplog.records if r.name == "bot.telegram.app" and r.levelno >= 40
+    ]
 
 
 async def snapshot_of(session: DemoSession) -> Snapshot:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo import DemoSession
+from bot.sandbox.demo import DemoSession
 
 
 async def test_rally_answers_with_photo(session: DemoSession) -> None:

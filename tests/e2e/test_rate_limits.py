@@ -11,10 +11,10 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.app import RateLimits
-from bot.demo import DemoSession, until_idle
-from bot.localapi import LocalBotApi, RecordedCall, SimChat
-from bot.localapi import RateLimits as ServerLimits
+from bot.sandbox.demo import DemoSession, until_idle
+from bot.sandbox.localapi import LocalBotApi, RecordedCall, SimChat
+from bot.sandbox.localapi import RateLimits as ServerLimits
+from bot.telegram.app import RateLimits
 from tests.e2e import conftest as e2e
 
 GROUP_ID = -100123

@@ -10,11 +10,11 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from bot.app import build_application, run_until_stopped
-from bot.config import Settings
-from bot.localapi import LocalBotApi
+from bot.core.config import Settings
 from bot.refresh import refresh_market
 from bot.runtime import open_runtime
+from bot.sandbox.localapi import LocalBotApi
+from bot.telegram.app import build_application, run_until_stopped
 from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, make_settings
 
 SECRET = "s3cret-token_1"

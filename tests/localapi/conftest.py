@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.localapi import LocalBotApi
+from bot.sandbox.localapi import LocalBotApi
 from tests.localapi.localapi_support import GROUP_ID, TOKEN, USER_ID
 
 

@@ -8,7 +8,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.localapi import LocalBotApi, RateLimits
+from bot.sandbox.localapi import LocalBotApi, RateLimits
 from tests.localapi.localapi_support import GROUP_ID, TOKEN, USER_ID
 
 

@@ -20,7 +20,7 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ParseMode
 
-from bot.localapi import LocalBotApi
+from bot.sandbox.localapi import LocalBotApi
 from tests.localapi.localapi_support import BOT_ID, GROUP_ID, USER_ID, jpeg_bytes, png_bytes
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("YTD", callback_data="period:ytd")]])

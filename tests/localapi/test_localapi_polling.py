@@ -9,7 +9,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.localapi import LocalBotApi
+from bot.sandbox.localapi import LocalBotApi
 from tests.localapi.localapi_support import TOKEN, USER_ID
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import ApiError, load_spec, parse_html
-from bot.localapi._spec import PACKAGED_SPEC, SHARED_SPEC, compact_spec
+from bot.sandbox.localapi import ApiError, load_spec, parse_html
+from bot.sandbox.localapi._spec import PACKAGED_SPEC, SHARED_SPEC, compact_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.localapi import LocalBotApi
+from bot.sandbox.localapi import LocalBotApi
 from tests.localapi.localapi_support import GROUP_ID, TOKEN, USER_ID, png_bytes
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import redis.asyncio as redis
 
-from bot.data.base import SymbolMeta
+from bot.sources.base import SymbolMeta
 from bot.storage.keys import MARKET_TTL_SECONDS, Keys
 from bot.storage.market import MarketStore
 from tests.support.frames import frame

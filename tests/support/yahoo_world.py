@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bot.data.base import SymbolMeta
-from bot.data.demo import DemoProvider
-from bot.data.yahoo import YAHOO_TIMEZONE
-from bot.universe import EXCHANGE_CURRENCY, FX_MARKET, Universe, parse_universe
+from bot.core.universe import EXCHANGE_CURRENCY, FX_MARKET, Universe, parse_universe
+from bot.sources.base import SymbolMeta
+from bot.sources.demo import DemoProvider
+from bot.sources.yahoo import YAHOO_TIMEZONE
 from tests.support.fake_yahoo import YahooWorld
 
 FIRST_DAY = dt.date(2024, 1, 2)

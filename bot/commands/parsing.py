@@ -1,0 +1,315 @@
+"""Pure parsers of command arguments; every failure is a UserError with a correct example."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.analytics.periods import PERIODS
+from bot.core.errors import UserError
+from bot.core.universe import Universe
+
+DEFAULT_PERIOD = "MTD"
+MAX_CHART_SERIES = 6
+MAX_ECHO_CHARS = 40
+_PERIOD_ALIASES = {"1d": "1D", "5d": "5D", "mtd": "MTD", "ytd": "YTD", "1y": "1Y", "1w": "5D"}
+_NAME = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9._\-=]{0,19}$")
+
+
+def clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """A user's argument shortened for echoing back in an error message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_period(token: str) -> str | None:
+    """'ytd' -> 'YTD'; None when the token is not a period."""
+    return _PERIOD_ALIASES.get(token.strip().lower())
+
+
+def _period_error(token: str, example: str) -> UserError:
+    return UserError(
+        "period.invalid", token=clip(token), periods=", ".join(PERIODS), example=example
+    )
+
+
+def _split_period(args: Sequence[str]) -> tuple[list[str], str]:
+    """Split a trailing period off the arguments (default MTD)."""
+    if args and (period := parse_period(args[-1])):
+        return list(args[:-1]), period
+    return list(args), DEFAULT_PERIOD
+
+
+def _is_name(token: str, universe: Universe) -> bool:
+    return token.lower() in universe.indices or token.lower() in universe.baskets
+
+
+@dataclass(frozen=True)
+class RallyRequest:
+    """`/rally [PERIOD]`."""
+
+    period: str
+
+
+def parse_rally(args: Sequence[str]) -> RallyRequest:
+    """Parse `/rally [1D|5D|MTD|YTD|1Y]`."""
+    example = "/rally ytd"
+    if len(args) > 1:
+        raise UserError("rally.too_many", example=example)
+    if not args:
+        return RallyRequest(DEFAULT_PERIOD)
+    period = parse_period(args[0])
+    if period is None:
+        raise _period_error(args[0], example)
+    return RallyRequest(period)
+
+
+def resolve_name(
+    token: str, universe: Universe, known_symbols: Sequence[str], example: str
+) -> str:
+    """The index key, basket key or cached symbol a user meant; suggestions when unknown."""
+    if not _NAME.match(token):
+        raise UserError("chart.bad_token", token=clip(token), example=example)
+    lowered = token.lower()
+    if lowered in universe.indices or lowered in universe.baskets:
+        return lowered
+    by_upper = {s.upper(): s for s in known_symbols}
+    if token.upper() in by_upper:
+        return by_upper[token.upper()]
+    candidates = [*universe.indices, *universe.baskets, *known_symbols]
+    by_lower = {c.lower(): c for c in candidates}
+    matches = difflib.get_close_matches(lowered, list(by_lower), n=3, cutoff=0.6)
+    if matches:
+        names = ", ".join(by_lower[m] for m in matches)
+        raise UserError("name.unknown_hint", token=clip(token), names=names)
+    raise UserError("name.unknown", token=clip(token))
+
+
+@dataclass(frozen=True)
+class IndexRequest:
+    """`/index KEY [PERIOD]`."""
+
+    key: str
+    period: str
+
+
+def parse_index(args: Sequence[str], universe: Universe) -> IndexRequest:
+    """Parse `/index KEY [PERIOD]`: KEY is one of the universe's index keys."""
+    example = "/index star50 ytd"
+    keys = ", ".join(universe.indices)
+    if not args:
+        raise UserError("index.missing", keys=keys, example=example)
+    rest, period = _split_period(args)
+    if len(rest) == 2 and rest[0].lower() in universe.indices and not _is_name(rest[1], universe):
+        raise _period_error(rest[1], example)  # "/index star50 forever": a junk period
+    if len(rest) > 1:
+        raise UserError("index.too_many", example=example)
+    if not rest:
+        raise UserError("index.missing", keys=keys, example=example)
+    key = rest[0].lower()
+    if key not in universe.indices:
+        raise UserError("index.unknown", token=clip(rest[0]), keys=keys, example=example)
+    return IndexRequest(key, period)
+
+
+@dataclass(frozen=True)
+class BasketRequest:
+    """`/basket [KEY] [PERIOD]`."""
+
+    key: str
+    period: str
+
+
+def parse_basket(args: Sequence[str], universe: Universe) -> BasketRequest:
+    """Parse `/basket [KEY] [PERIOD]`; the default basket is /rally's."""
+    example = f"/basket {universe.rally.basket} ytd"
+    rest, period = _split_period(args)
+    if len(rest) == 2 and rest[0].lower() in universe.baskets and not _is_name(rest[1], universe):
+        raise _period_error(rest[1], example)  # "/basket china_ai forever": a junk period
+    if len(rest) > 1:
+        raise UserError("basket.too_many", example=example)
+    if not rest:
+        return BasketRequest(universe.rally.basket, period)
+    key = rest[0].lower()
+    if key not in universe.baskets:
+        raise UserError(
+            "basket.unknown",
+            token=clip(rest[0]),
+            keys=", ".join(universe.baskets),
+            example=example,
+        )
+    return BasketRequest(key, period)
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    """`/chart NAME... [PERIOD]`: index keys, basket keys or symbols."""
+
+    names: tuple[str, ...]
+    period: str
+
+
+def parse_chart(
+    args: Sequence[str], universe: Universe, known_symbols: Sequence[str]
+) -> ChartRequest:
+    """Parse `/chart SYMBOL_OR_KEY... [PERIOD]` (up to six series)."""
+    example = "/chart star50 chinext ndx ytd"
+    rest, period = _split_period(args)
+    if not rest:
+        raise UserError("chart.missing", limit=MAX_CHART_SERIES, example=example)
+    if len(rest) > MAX_CHART_SERIES:
+        raise UserError("chart.too_many", limit=MAX_CHART_SERIES, example=example)
+    names = [resolve_name(token, universe, known_symbols, example) for token in rest]
+    return ChartRequest(tuple(dict.fromkeys(names)), period)
+
+
+@dataclass(frozen=True)
+class CompareRequest:
+    """`/compare A B [PERIOD]`."""
+
+    first: str
+    second: str
+    period: str
+
+
+def parse_compare(
+    args: Sequence[str], universe: Universe, known_symbols: Sequence[str]
+) -> CompareRequest:
+    """Parse `/compare A B [PERIOD]`: the spread A minus B over the period."""
+    example = "/compare star50 ndx ytd"
+    rest, period = _split_period(args)
+    if len(rest) != 2:
+        raise UserError("compare.arity", example=example)
+    first, second = (resolve_name(token, universe, known_symbols, example) for token in rest)
+    if first == second:
+        raise UserError("compare.same", example=example)
+    if first in universe.baskets or second in universe.baskets:
+        raise UserError("compare.basket", example=example)
+    return CompareRequest(first, second, period)
+
+
+# ---- chat operations --------------------------------------------------------------------
+
+DEFAULT_TIME = "16:30"
+SUBSCRIBE_EXAMPLE = "/subscribe 08:00 Europe/London"
+SETTINGS_EXAMPLE = "/settings tz Asia/Shanghai"
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+_LANGUAGE_CHOICES = ("en", "zh", "auto")
+
+
+@dataclass(frozen=True)
+class SubscribeRequest:
+    """/subscribe: a local time, a zone (None: the chat's own) and whether every day."""
+
+    time: str
+    zone: str | None
+    every_day: bool
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """/settings NAME VALUE: one setting to change ("" for lang means follow the user)."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class UnalertRequest:
+    """/unalert: one alert by id, or every alert of the chat (None)."""
+
+    alert_id: int | None
+
+
+def parse_time(token: str) -> str | None:
+    """'8:05' -> '08:05'; None when the token is not a 24-hour time."""
+    match = _HHMM.match(token.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
+
+
+@functools.cache
+def _zones_by_lower_name() -> dict[str, str]:
+    # Only names that are real zones: "Europe" is a folder, "localtime" and "posixrules"
+    # are files of the database but no place anyone lives.
+    zones = {z for z in available_timezones() if "/" in z or z == "UTC"}
+    return {zone.lower(): zone for zone in zones - {"Factory", "localtime", "posixrules"}}
+
+
+def resolve_timezone(token: str) -> str | None:
+    """An IANA zone name with the user's capitalisation fixed; None when unknown."""
+    name = token.strip()
+    if name.upper() in {"UTC", "GMT", "Z"}:
+        return "UTC"
+    zone = _zones_by_lower_name().get(name.lower())
+    if zone is None:
+        return None
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return zone
+
+
+def require_timezone(token: str, example: str) -> str:
+    """The zone named by `token`, or a UserError showing a correct example."""
+    zone = resolve_timezone(token) if len(token) <= 64 else None
+    if zone is None:
+        raise UserError("tz.unknown", token=clip(token), example=example)
+    return zone
+
+
+def parse_subscribe(args: Sequence[str]) -> SubscribeRequest:
+    """`[HH:MM] [TZ] [every day]`; the time defaults to 16:30, the zone to the chat's own."""
+    tokens = [a for a in args if a]
+    every_day = False
+    lowered = [x.lower() for x in tokens]
+    if lowered[-2:] == ["every", "day"]:
+        tokens, every_day = tokens[:-2], True
+    elif lowered[-1:] in (["everyday"], ["daily"]):
+        tokens, every_day = tokens[:-1], True
+    if len(tokens) > 2:
+        raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
+    time: str | None = None
+    zone: str | None = None
+    for token in tokens:
+        parsed = parse_time(token)
+        if parsed is not None and time is None:
+            time = parsed
+        elif token[:1].isdigit() and time is None:
+            raise UserError("subscribe.time_bad", token=clip(token), example=SUBSCRIBE_EXAMPLE)
+        elif zone is None and parsed is None and not token[:1].isdigit():
+            zone = require_timezone(token, SUBSCRIBE_EXAMPLE)
+        else:  # a second time or a second zone
+            raise UserError("subscribe.usage", example=SUBSCRIBE_EXAMPLE)
+    return SubscribeRequest(time or DEFAULT_TIME, zone, every_day)
+
+
+def parse_settings(args: Sequence[str]) -> SettingsChange | None:
+    """`tz ZONE | lang en|zh|auto | who everyone|admins`; None (no arguments) shows them."""
+    if not args:
+        return None
+    if len(args) != 2:
+        raise UserError("settings.usage", example=SETTINGS_EXAMPLE)
+    name, value = args[0].lower(), args[1]
+    if name == "tz":
+        return SettingsChange("tz", require_timezone(value, SETTINGS_EXAMPLE))
+    if name == "lang" and value.lower() in _LANGUAGE_CHOICES:
+        return SettingsChange("lang", "" if value.lower() == "auto" else value.lower())
+    if name == "who" and value.lower() in {"everyone", "admins"}:
+        return SettingsChange("who", value.lower())
+    raise UserError("settings.usage", example=SETTINGS_EXAMPLE)
+
+
+def parse_unalert(args: Sequence[str]) -> UnalertRequest:
+    """`ID` (with or without #) or `all`."""
+    if len(args) != 1:
+        raise UserError("unalert.usage")
+    token = args[0].lstrip("#").lower()
+    if token == "all":
+        return UnalertRequest(None)
+    if not token.isdigit() or len(token) > 12:
+        raise UserError("unalert.usage")
+    return UnalertRequest(int(token))

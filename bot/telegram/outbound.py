@@ -1,0 +1,305 @@
+"""All Telegram sends go through here: chart reuse by file_id, limits, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import httpx
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.answers.market import Chart, Reply
+from bot.storage.chats import ChatStore
+from bot.storage.market import MarketStore
+from bot.text.market import MESSAGE_LIMIT
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+SEND_TRIES = 3
+"""The first try and two more, only while Telegram certainly did not get the request."""
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's buttons as Telegram's inline keyboard."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split HTML text at line breaks into chunks Telegram accepts (tags never span lines)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            chunks.append(current)
+            candidate = line
+        while len(candidate) > limit:
+            chunks.append(candidate[:limit])
+            candidate = candidate[limit:]
+        current = candidate
+    if current:
+        chunks.append(current)
+    return chunks or [text]
+
+
+def certainly_not_received(error: TelegramError) -> bool:
+    """Whether Telegram certainly did not act on the request, so sending again is safe.
+
+    Not connected, no free connection in the pool, or a 5xx answer from Telegram's edge.
+    A read timeout or a broken connection after the request went out may have delivered
+    the message: never repeat those. A 429 is the rate limiter's to wait out and retry.
+    """
+    if isinstance(error, BadRequest | RetryAfter | Forbidden | ChatMigrated):
+        return False
+    cause = error.__cause__
+    if isinstance(error, TimedOut):
+        return "pool timeout" in error.message.lower() or isinstance(cause, httpx.ConnectTimeout)
+    if isinstance(error, NetworkError):
+        # PTB raises a bare NetworkError, without a cause, for Telegram's 5xx answers.
+        return cause is None or isinstance(cause, httpx.ConnectError)
+    return False
+
+
+async def call_safely(call: Callable[[], Awaitable[T]]) -> T:
+    """Run one Telegram call, repeating it only while Telegram certainly did not get it."""
+    for attempt in range(SEND_TRIES):
+        try:
+            return await call()
+        except TelegramError as error:
+            if attempt == SEND_TRIES - 1 or not certainly_not_received(error):
+                raise
+            logger.warning("Telegram did not get the call (%s); sending it again", error)
+            await asyncio.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+class Delivery(enum.Enum):
+    """How a send ended."""
+
+    SENT = "sent"
+    MAYBE = "maybe"
+    """Timed out after the request went out: it may well have arrived; never resent."""
+    FAILED = "failed"
+    GONE = "gone"
+    """The bot was blocked or removed: the chat's subscriptions and alerts are dropped."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """The outcome of one delivery and the chat it went to (after a migration)."""
+
+    status: Delivery
+    chat_id: int
+
+    @property
+    def may_have_arrived(self) -> bool:
+        """Sent, or possibly sent: either way it must not be sent again."""
+        return self.status in {Delivery.SENT, Delivery.MAYBE}
+
+
+class Outbound:
+    """Every send: one retry policy, 403 and migrations, each chart uploaded once."""
+
+    def __init__(
+        self, store: MarketStore, chats: ChatStore, render_slots: asyncio.Semaphore
+    ) -> None:
+        self.store = store
+        self.chats = chats
+        self.render_slots = render_slots
+        self._uploads: dict[str, asyncio.Future[str | None]] = {}
+
+    async def deliver(
+        self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None = None
+    ) -> Delivered:
+        """Send a reply and handle what Telegram says: the one way anything is sent.
+
+        403 forgets the chat; a migrated group has its state moved and the reply sent once
+        more, to the new id; a send that may have arrived is never sent again.
+        """
+        target = chat_id
+        for _hop in range(2):
+            try:
+                await self.send(bot, target, reply, reply_to)
+                return Delivered(Delivery.SENT, target)
+            except ChatMigrated as error:
+                logger.info("Chat %s moved to %s; moving its state", target, error.new_chat_id)
+                await self.chats.migrate_chat(target, error.new_chat_id)
+                target, reply_to = error.new_chat_id, None
+            except Forbidden as error:
+                logger.warning(
+                    "Chat %s blocked or removed the bot (%s); forgetting it", target, error
+                )
+                await self.chats.forget_chat(target)
+                return Delivered(Delivery.GONE, target)
+            except BadRequest as error:
+                logger.error("Telegram rejected a message to %s: %s", target, error)
+                return Delivered(Delivery.FAILED, target)
+            except TelegramError as error:
+                if certainly_not_received(error):
+                    logger.warning("Send to %s failed: %s", target, error)
+                    return Delivered(Delivery.FAILED, target)
+                logger.warning(
+                    "Send to %s may have arrived (%s); not sending again", target, error
+                )
+                return Delivered(Delivery.MAYBE, target)
+        return Delivered(Delivery.FAILED, target)
+
+    async def _with_chart(
+        self,
+        bot: Bot,
+        chat_id: int,
+        chart: Chart,
+        deliver: Callable[[str | bytes], Awaitable[Message | bool]],
+    ) -> Message | bool:
+        """Deliver with the chart's file_id when Telegram has it; otherwise upload it once.
+
+        While one sender uploads, the others wait for the file_id it gets, so a fan-out of a
+        thousand digests uploads the picture one time; if it gets none (a slow answer), they
+        upload their own at once instead of queueing one behind another.
+        """
+        file_id = await self.store.load_file_id(chart.name)
+        if file_id:
+            return await deliver(file_id)
+        upload = self._uploads.get(chart.name)
+        if upload is not None:
+            # Another sender is uploading this chart: reuse its file_id when it gets one.
+            file_id = await asyncio.shield(upload)
+            if file_id:
+                return await deliver(file_id)
+            # Its upload got no file_id back: upload our own rather than queue behind it.
+            message = await deliver(await self._png(bot, chat_id, chart))
+            await self._remember_file_id(chart, message)
+            return message
+        upload = asyncio.get_running_loop().create_future()
+        self._uploads[chart.name] = upload
+        file_id = None
+        try:
+            message = await deliver(await self._png(bot, chat_id, chart))
+            file_id = await self._remember_file_id(chart, message)
+            return message
+        finally:
+            upload.set_result(file_id)
+            self._uploads.pop(chart.name, None)
+
+    async def _remember_file_id(self, chart: Chart, message: Message | bool) -> str | None:
+        if not (isinstance(message, Message) and message.photo):
+            return None
+        file_id = message.photo[-1].file_id
+        await self.store.save_file_id(chart.name, file_id)
+        return file_id
+
+    async def _png(self, bot: Bot, chat_id: int, chart: Chart) -> bytes:
+        png = await self.store.load_chart(chart.name)
+        if png is None:
+            await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+            async with self.render_slots:
+                png = await asyncio.to_thread(chart.render)
+            await self.store.save_chart(chart.name, png)
+        return png
+
+    async def send(
+        self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None = None
+    ) -> Message:
+        """Send a reply (photo with caption, or text chunks) to a chat."""
+        markup = keyboard(reply)
+        parameters = (
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        )
+        if reply.chart is not None:
+
+            async def send_photo(photo: str | bytes) -> Message:
+                return await call_safely(
+                    functools.partial(
+                        bot.send_photo,
+                        chat_id,
+                        photo,
+                        caption=reply.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                        reply_parameters=parameters,
+                    )
+                )
+
+            message = await self._with_chart(bot, chat_id, reply.chart, send_photo)
+            assert isinstance(message, Message)
+            return message
+        chunks = split_message(reply.text)
+        sent: Message | None = None
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            sent = await call_safely(
+                functools.partial(
+                    bot.send_message,
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                    reply_parameters=parameters if index == 0 else None,
+                    disable_web_page_preview=True,
+                )
+            )
+        assert sent is not None  # split_message always yields a chunk
+        return sent
+
+    async def edit(self, message: Message, reply: Reply) -> None:
+        """Replace a message's chart, caption and buttons in place (period buttons)."""
+        markup = keyboard(reply)
+        try:
+            if reply.chart is not None and message.photo:
+
+                async def edit_photo(photo: str | bytes) -> Message | bool:
+                    media = InputMediaPhoto(photo, caption=reply.text, parse_mode=ParseMode.HTML)
+                    return await call_safely(
+                        functools.partial(message.edit_media, media, reply_markup=markup)
+                    )
+
+                await self._with_chart(message.get_bot(), message.chat_id, reply.chart, edit_photo)
+            elif message.photo:
+                await call_safely(
+                    lambda: message.edit_caption(
+                        reply.text, parse_mode=ParseMode.HTML, reply_markup=markup
+                    )
+                )
+            else:
+                await call_safely(
+                    lambda: message.edit_text(
+                        split_message(reply.text)[0],
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                        disable_web_page_preview=True,
+                    )
+                )
+        except BadRequest as exc:
+            # Pressing the button of the period already shown changes nothing: not an error.
+            if "message is not modified" not in exc.message.lower():
+                raise
