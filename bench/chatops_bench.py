@@ -28,6 +28,7 @@ from typing import Any
 import redis.asyncio as redis
 from pydantic import SecretStr
 
+from bot.analytics.model import Snapshot
 from bot.analytics.periods import PERIODS
 from bot.analytics.snapshot import compute_snapshot
 from bot.chatops.alerts import evaluate_alerts
@@ -42,7 +43,8 @@ from bot.sources.demo import DemoProvider
 from bot.storage.chats import ChatStore
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
-from bot.telegram.app import DIGEST_JOB, RateLimits
+from bot.telegram.app import RateLimits
+from bot.telegram.jobs import DIGEST_JOB
 
 NOW = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)  # a Wednesday, Asia in session
 START = dt.date(2024, 11, 20)
@@ -50,12 +52,12 @@ TELEGRAM_OVERALL_PER_SECOND = 30
 
 
 # ---- (a) alert evaluation ----------------------------------------------------------------------
-async def demo_snapshot(universe: Universe) -> dict[str, Any]:
+async def demo_snapshot(universe: Universe) -> Snapshot:
     """The default universe's snapshot on two years of demo closes."""
     provider = DemoProvider(universe, seed=7, clock=lambda: NOW)
     closes = provider.closes_at(universe.all_symbols, START, NOW.date(), NOW).closes
     meta = (await provider.fetch_meta(universe.price_symbols)).meta
-    return dict(compute_snapshot(closes, meta, universe, NOW.date(), NOW, "demo"))
+    return compute_snapshot(closes, meta, universe, NOW.date(), NOW, "demo")
 
 
 def condition_shapes(universe: Universe) -> list[tuple[str, TargetKind, str, Unit]]:
@@ -79,7 +81,7 @@ def condition_shapes(universe: Universe) -> list[tuple[str, TargetKind, str, Uni
 
 
 def make_alerts(
-    count: int, universe: Universe, snapshot: dict[str, Any], seed: int = 7
+    count: int, universe: Universe, snapshot: Snapshot, seed: int = 7
 ) -> list[AlertRecord]:
     """`count` alerts over every target, metric and operator, thresholds near today's values."""
     rng = random.Random(seed)
@@ -130,7 +132,7 @@ async def bench_alerts(count: int, runs: int, url: str) -> None:
     median = statistics.median(timings)
     print(
         f"(a) evaluate_alerts: {count:,} alerts in {len(groups)} (target, metric) groups, "
-        f"{len(snapshot['instruments'])} instruments"
+        f"{len(snapshot.instruments)} instruments"
     )
     print(
         f"    median {median * 1000:.1f} ms over {runs} runs "
@@ -231,7 +233,7 @@ async def bench_digests(chats: int, group_every: int, url: str, pool_size: int |
             assert jobs is not None
             for job in jobs.get_jobs_by_name(DIGEST_JOB):
                 job.schedule_removal()  # this bench drives the dispatcher itself
-            chatops: ChatOpsService = session.application.bot_data["chatops"]
+            chatops: ChatOpsService = session.application.bot_data.services.chatops
             pool: Any = session.runtime.redis.connection_pool
             if pool_size:
                 pool.max_connections = pool_size  # works around the pool limit; see the notes

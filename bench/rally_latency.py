@@ -24,7 +24,8 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.analytics.periods import PERIODS
-from bot.answers.market import RallyService, Reply
+from bot.answers.market import MarketAnswers
+from bot.answers.reply import Reply
 from bot.commands.parsing import (
     BasketRequest,
     ChartRequest,
@@ -36,6 +37,7 @@ from bot.core.config import Settings
 from bot.sandbox.demo import DEMO_TOKEN, DemoSession, until_idle
 from bot.sandbox.localapi import LocalBotApi, SimChat, SimUser
 from bot.telegram.app import RateLimits
+from charts.render import render
 
 RELAXED = RateLimits(overall_per_second=1000, group_per_period=1000, group_period_seconds=1)
 RENDER_RUNS = 3
@@ -99,7 +101,7 @@ async def rallybot_latency(
         timings = await round_trips(
             server, app, session.chat, session.user, "/rally", "sendPhoto", requests
         )
-        renders = await chart_render_times(session.application.bot_data["service"])
+        renders = await chart_render_times(session.application.bot_data.services.market)
     return timings, renders
 
 
@@ -139,7 +141,7 @@ async def echo_latency(server: LocalBotApi, requests: int) -> list[float]:
             await application.stop()
 
 
-async def chart_render_times(service: RallyService) -> list[str]:
+async def chart_render_times(service: MarketAnswers) -> list[str]:
     """Lines of a table: the median cold render time of every chart for every period."""
     kinds: dict[str, Callable[[str], Awaitable[Reply]]] = {
         "rally": lambda p: service.rally(RallyRequest(p)),
@@ -149,7 +151,7 @@ async def chart_render_times(service: RallyService) -> list[str]:
         "compare spread": lambda p: service.compare(CompareRequest("star50", "ndx", p)),
     }
     lines = [
-        f"cold chart render (reply.chart.render()), median of {RENDER_RUNS}, ms (PNG size):",
+        f"cold chart render (render(reply.chart.spec)), median of {RENDER_RUNS}, ms (PNG size):",
         f"  {'chart':<17}" + "".join(f"{p:>16}" for p in PERIODS),
     ]
     for label, build in kinds.items():
@@ -160,7 +162,7 @@ async def chart_render_times(service: RallyService) -> list[str]:
             timings, size = [], 0
             for _ in range(RENDER_RUNS):
                 started = time.perf_counter()
-                size = len(reply.chart.render())
+                size = len(render(reply.chart.spec))
                 timings.append(time.perf_counter() - started)
             cells.append(f"{statistics.median(timings) * 1000:7.1f} ({size // 1024:3d} KB)")
         lines.append(f"  {label:<17}" + "".join(f"{cell:>16}" for cell in cells))

@@ -122,7 +122,7 @@ async def _report(settings: Settings, as_json: bool, as_of: dt.date | None) -> i
         snapshot = await current_snapshot(
             runtime.store, runtime.universe, runtime.clock(), runtime.provider.name, as_of
         )
-    if not snapshot["instruments"]:
+    if not snapshot.instruments:
         err.print("No market data is stored yet; check `rallybot refresh` output.")
         return 1
     if as_json:

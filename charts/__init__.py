@@ -7,8 +7,18 @@ from charts.figures import (
     build_spread_figure,
     figure_to_png,
 )
-from charts.model import Bar, ChartFrame, Line
+from charts.model import (
+    Bar,
+    BarsChart,
+    ChartFrame,
+    ChartSpec,
+    Line,
+    LinesChart,
+    RallyChart,
+    SpreadChart,
+)
 from charts.render import (
+    render,
     render_bars_chart,
     render_lines_chart,
     render_rally_chart,
@@ -17,13 +27,19 @@ from charts.render import (
 
 __all__ = [
     "Bar",
+    "BarsChart",
     "ChartFrame",
+    "ChartSpec",
     "Line",
+    "LinesChart",
+    "RallyChart",
+    "SpreadChart",
     "build_bars_figure",
     "build_lines_figure",
     "build_rally_figure",
     "build_spread_figure",
     "figure_to_png",
+    "render",
     "render_bars_chart",
     "render_lines_chart",
     "render_rally_chart",

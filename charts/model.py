@@ -35,3 +35,45 @@ class Bar:
 
     label: str
     value: float
+
+
+@dataclass(frozen=True)
+class RallyChart:
+    """The /rally chart: rebased boards and benchmark, then the basket's biggest movers."""
+
+    frame: ChartFrame
+    lines: tuple[Line, ...]
+    contributors: tuple[Bar, ...]
+    contributors_title: str
+
+
+@dataclass(frozen=True)
+class LinesChart:
+    """Up to six dated lines (/chart rebased, /index closes); `reference` draws a level."""
+
+    frame: ChartFrame
+    lines: tuple[Line, ...]
+    y_label: str
+    reference: float | None = None
+
+
+@dataclass(frozen=True)
+class SpreadChart:
+    """The /compare chart: a spread in percentage points around a zero line."""
+
+    frame: ChartFrame
+    spread_pp: pd.Series
+    label: str
+
+
+@dataclass(frozen=True)
+class BarsChart:
+    """The /basket chart: members' USD value change as sorted horizontal bars."""
+
+    frame: ChartFrame
+    bars: tuple[Bar, ...]
+    title: str
+
+
+ChartSpec = RallyChart | LinesChart | SpreadChart | BarsChart
+"""A chart described as data: what `charts.render` draws."""

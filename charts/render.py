@@ -13,7 +13,16 @@ from charts.figures import (
     build_spread_figure,
     figure_to_png,
 )
-from charts.model import Bar, ChartFrame, Line
+from charts.model import (
+    Bar,
+    BarsChart,
+    ChartFrame,
+    ChartSpec,
+    Line,
+    LinesChart,
+    RallyChart,
+    SpreadChart,
+)
 
 
 def render_rally_chart(
@@ -38,3 +47,20 @@ def render_spread_chart(frame: ChartFrame, spread_pp: pd.Series, label: str) -> 
 def render_bars_chart(frame: ChartFrame, bars: Sequence[Bar], title: str) -> bytes:
     """Render the /basket chart: members' USD value change as sorted horizontal bars."""
     return figure_to_png(build_bars_figure(frame, bars, title))
+
+
+def render(spec: ChartSpec) -> bytes:
+    """Draw any chart described as data."""
+    match spec:
+        case RallyChart():
+            return render_rally_chart(
+                spec.frame, spec.lines, spec.contributors, spec.contributors_title
+            )
+        case LinesChart():
+            return render_lines_chart(
+                spec.frame, spec.lines, spec.y_label, reference=spec.reference
+            )
+        case SpreadChart():
+            return render_spread_chart(spec.frame, spec.spread_pp, spec.label)
+        case BarsChart():
+            return render_bars_chart(spec.frame, spec.bars, spec.title)

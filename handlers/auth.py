@@ -10,9 +10,10 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
-from bot.answers.market import Reply
+from bot.answers.reply import Reply
 from bot.core.errors import UserError
-from handlers.common import Context, runtime
+from bot.telegram.context import Context
+from handlers.common import services
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ async def may_change(update: Update, context: Context) -> bool:
     # An anonymous admin posts as the group itself; only admins can do that.
     if message.sender_chat is not None and message.sender_chat.id == chat.id:
         return True
-    settings = await runtime(context).chats.settings(chat.id)
+    settings = await services(context).chats.settings(chat.id)
     if settings.who == "everyone":
         return True
     user = update.effective_user

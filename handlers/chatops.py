@@ -8,19 +8,19 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.answers.market import Reply
+from bot.answers.reply import Reply
 from bot.chatops.service import ChatOpsService
 from bot.commands.parsing import parse_settings, parse_subscribe, parse_unalert
+from bot.telegram.context import Context
 from handlers.auth import admins_only
-from handlers.common import Context, answers, runtime
+from handlers.common import answers, services
 
 logger = logging.getLogger(__name__)
 
 
 def chatops(context: Context) -> ChatOpsService:
     """The chat-ops service wired in by bot.telegram.app."""
-    found: ChatOpsService = context.application.bot_data["chatops"]
-    return found
+    return services(context).chatops
 
 
 def _chat_id(update: Update) -> int:
@@ -92,7 +92,7 @@ async def migrated(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return
-    await runtime(context).chats.migrate_chat(message.chat_id, message.migrate_to_chat_id)
+    await services(context).chats.migrate_chat(message.chat_id, message.migrate_to_chat_id)
     logger.info("Moved chat %s to %s", message.chat_id, message.migrate_to_chat_id)
 
 

@@ -1,44 +1,32 @@
-"""What every handler family shares: reaching the services, and one way to answer."""
+"""What every handler family shares: the services, the chat's language, one way to answer,
+and the error handler."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import html
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.constants import ParseMode
 
-from bot.answers.market import RallyService, Reply
+from bot.answers.reply import Reply
 from bot.core.errors import UserError
-from bot.runtime import Runtime
-from bot.telegram.outbound import Outbound
-from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bot.telegram.context import Context, Services
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.text.market import esc
 
 logger = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
 ReplyHandler = Callable[[Update, Context, str], Awaitable[Reply | None]]
 
 
-def service(context: Context) -> RallyService:
-    """The market service wired in by bot.telegram.app."""
-    found: RallyService = context.application.bot_data["service"]
-    return found
-
-
-def outbound(context: Context) -> Outbound:
-    """The one outbound layer wired in by bot.telegram.app."""
-    found: Outbound = context.application.bot_data["outbound"]
-    return found
-
-
-def runtime(context: Context) -> Runtime:
-    """The runtime wired in by bot.telegram.app (settings, stores, clock)."""
-    found: Runtime = context.application.bot_data["runtime"]
-    return found
+def services(context: Context) -> Services:
+    """The services wired in by bot.telegram.app."""
+    return context.bot_data.services
 
 
 def user_language(update: Update) -> str:
@@ -52,7 +40,7 @@ async def language(update: Update, context: Context) -> str:
     """The language to answer in: the chat's setting, else the user's Telegram language."""
     chat = update.effective_chat
     if chat is not None:
-        chosen = (await runtime(context).chats.settings(chat.id)).lang
+        chosen = (await services(context).chats.settings(chat.id)).lang
         if chosen in LANGUAGES:
             return str(chosen)
     return user_language(update)
@@ -73,6 +61,29 @@ def answers(handler: ReplyHandler) -> Callable[[Update, Context], Coroutine[Any,
         except UserError as error:
             reply = Reply(esc(error.render(lang)))
         if reply is not None:
-            await outbound(context).deliver(context.bot, chat.id, reply, message.message_id)
+            await services(context).outbound.deliver(
+                context.bot, chat.id, reply, message.message_id
+            )
 
     return wrapper
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log every unexpected error with its traceback; tell the user briefly, never the trace."""
+    logger.error("Unhandled error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    chat = update.effective_chat
+    if chat is None:
+        return
+    try:
+        lang = await language(update, context)
+    except Exception:  # the chat store may be what failed; apologise in the user's language
+        lang = user_language(update)
+    apology = t(lang, "error.internal")
+    if update.callback_query is not None:
+        with contextlib.suppress(Exception):
+            await update.callback_query.answer(apology[:200])
+        return
+    with contextlib.suppress(Exception):
+        await context.bot.send_message(chat.id, html.escape(apology), parse_mode=ParseMode.HTML)

@@ -7,16 +7,17 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.answers.market import Reply
+from bot.answers.reply import Reply
 from bot.commands.menu import help_text
 from bot.core.errors import UserError
+from bot.telegram.context import Context
 from bot.text.i18n import t
 from bot.text.market import esc
-from handlers.common import Context, answers, service
+from handlers.common import answers, services
 
 
 def _keys_line(context: Context, lang: str) -> str:
-    universe = service(context).universe
+    universe = services(context).universe
     return t(
         lang,
         "help.keys",

@@ -8,7 +8,8 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.answers.market import RallyService, Reply
+from bot.answers.market import MarketAnswers
+from bot.answers.reply import Reply
 from bot.commands.callbacks import ButtonAction, decode
 from bot.commands.parsing import (
     BasketRequest,
@@ -22,8 +23,9 @@ from bot.commands.parsing import (
     parse_rally,
 )
 from bot.core.errors import UserError
+from bot.telegram.context import Context
 from bot.text.i18n import t
-from handlers.common import Context, answers, language, outbound, service
+from handlers.common import answers, language, services
 
 logger = logging.getLogger(__name__)
 
@@ -31,27 +33,27 @@ logger = logging.getLogger(__name__)
 @answers
 async def rally(update: Update, context: Context, lang: str) -> Reply:
     """/rally [PERIOD]: the boards vs the benchmark, the AI basket, the cap ratio, a chart."""
-    return await service(context).rally(parse_rally(context.args or []), lang)
+    return await services(context).market.rally(parse_rally(context.args or []), lang)
 
 
 @answers
 async def index(update: Update, context: Context, lang: str) -> Reply:
     """/index KEY [PERIOD]: one index in detail."""
-    svc = service(context)
+    svc = services(context).market
     return await svc.index(parse_index(context.args or [], svc.universe), lang)
 
 
 @answers
 async def basket(update: Update, context: Context, lang: str) -> Reply:
     """/basket [KEY] [PERIOD]: members sorted by USD contribution."""
-    svc = service(context)
+    svc = services(context).market
     return await svc.basket(parse_basket(context.args or [], svc.universe), lang=lang)
 
 
 @answers
 async def chart(update: Update, context: Context, lang: str) -> Reply:
     """/chart NAME... [PERIOD]: up to six series rebased to 100."""
-    svc = service(context)
+    svc = services(context).market
     request = parse_chart(context.args or [], svc.universe, svc.known_symbols())
     return await svc.chart(request, lang)
 
@@ -59,7 +61,7 @@ async def chart(update: Update, context: Context, lang: str) -> Reply:
 @answers
 async def compare(update: Update, context: Context, lang: str) -> Reply:
     """/compare A B [PERIOD]: the spread A minus B over time."""
-    svc = service(context)
+    svc = services(context).market
     return await svc.compare(
         parse_compare(context.args or [], svc.universe, svc.known_symbols()), lang
     )
@@ -70,7 +72,7 @@ async def status(update: Update, context: Context, lang: str) -> Reply:
     """/status: data source, refreshes and markets."""
     jobs = context.job_queue.get_jobs_by_name("refresh") if context.job_queue else ()
     next_run = jobs[0].next_t if jobs else None
-    return await service(context).status(next_run, lang)
+    return await services(context).status.status(next_run, lang)
 
 
 async def period_button(update: Update, context: Context) -> None:
@@ -78,7 +80,7 @@ async def period_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or not isinstance(query.data, str) or query.message is None:
         return
-    svc = service(context)
+    svc = services(context).market
     lang = await language(update, context)
     action = decode(query.data)
     try:
@@ -92,10 +94,10 @@ async def period_button(update: Update, context: Context) -> None:
     await query.answer()
     message = query.message
     if isinstance(message, Message):  # not an InaccessibleMessage (too old to edit)
-        await outbound(context).edit(message, reply)
+        await services(context).outbound.edit(message, reply)
 
 
-async def _reply_for_button(svc: RallyService, action: ButtonAction, lang: str) -> Reply | None:
+async def _reply_for_button(svc: MarketAnswers, action: ButtonAction, lang: str) -> Reply | None:
     """The answer a button asks for, in `lang`; None when it names what no longer exists."""
     universe = svc.universe
     if action.kind == "rally":

@@ -7,12 +7,12 @@ records each firing before it sends anything.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from bot.analytics.model import Snapshot
 from bot.chatops.conditions import Condition, current_value, evaluate
 from bot.chatops.records import AlertRecord
 from bot.core.universe import Universe
@@ -39,7 +39,7 @@ class Evaluation:
 
 def evaluate_alerts(
     records: Sequence[AlertRecord],
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     universe: Universe,
     now: dt.datetime,
     cooldown: dt.timedelta = DEFAULT_COOLDOWN,

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from bot.analytics.model import Snapshot
 from bot.analytics.periods import PERIODS
 from bot.commands.parsing import clip, parse_period
 from bot.core.errors import UserError
@@ -226,21 +227,17 @@ def _unit_for(kind: TargetKind, metric: str, suffix: str | None, token: str) -> 
     return "pct"
 
 
-def current_value(
-    condition: Condition, snapshot: Mapping[str, Any], universe: Universe
-) -> float | None:
+def current_value(condition: Condition, snapshot: Snapshot, universe: Universe) -> float | None:
     """The condition's metric in the snapshot; None when it cannot be computed."""
     period = condition.period
     if condition.kind == "basket":
-        basket = snapshot["baskets"].get(condition.target)
+        basket = snapshot.basket(condition.target)
         if basket is None or period is None:
             return None
-        stats = basket["returns"][period]
-        value = (
-            stats["value_change_usd"] if condition.metric.startswith("value:") else stats["cap"]
-        )
-        if stats["included"] == 0:
+        stats = basket.stats(period)
+        if stats.included == 0:
             return None
+        value = stats.value_change_usd if condition.metric.startswith("value:") else stats.cap
         return None if value is None else float(value)
     if condition.kind == "spread":
         first, _, second = condition.target.partition("-")
@@ -255,13 +252,11 @@ def current_value(
     return _instrument_value(snapshot, symbol, period)
 
 
-def _instrument_value(
-    snapshot: Mapping[str, Any], symbol: str, period: str | None
-) -> float | None:
-    info = snapshot["instruments"].get(symbol)
+def _instrument_value(snapshot: Snapshot, symbol: str, period: str | None) -> float | None:
+    info = snapshot.instrument(symbol)
     if info is None:
         return None
-    value = info["close"] if period is None else info["returns"].get(period)
+    value = info.close if period is None else info.period_return(period)
     return None if value is None else float(value)
 
 

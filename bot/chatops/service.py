@@ -7,11 +7,13 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from telegram import Bot
 
-from bot.answers.market import RallyService, Reply
+from bot.analytics.view import MarketView
+from bot.answers.market import MarketAnswers
+from bot.answers.reply import Reply
+from bot.answers.views import MarketViews
 from bot.chatops.alerts import evaluate_alerts
 from bot.chatops.conditions import current_value, parse_alert
 from bot.chatops.records import ChatSettings, Subscription
@@ -21,8 +23,9 @@ from bot.chatops.schedule import (
 )
 from bot.commands.parsing import SettingsChange, SubscribeRequest, UnalertRequest
 from bot.core.errors import UserError
-from bot.runtime import Runtime
-from bot.storage.chats import MAX_ALERTS_PER_CHAT
+from bot.core.universe import Universe
+from bot.sources.base import Clock
+from bot.storage.chats import MAX_ALERTS_PER_CHAT, ChatStore
 from bot.telegram.outbound import Outbound
 from bot.text import chatops as chat_texts
 from bot.text.i18n import LANGUAGES, t
@@ -38,12 +41,21 @@ MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
 class ChatOpsService:
     """Subscriptions, alerts and settings per chat; the digest and alert jobs."""
 
-    def __init__(self, runtime: Runtime, market: RallyService, outbound: Outbound) -> None:
-        self.runtime = runtime
-        self.chats = runtime.chats
+    def __init__(
+        self,
+        chats: ChatStore,
+        views: MarketViews,
+        market: MarketAnswers,
+        outbound: Outbound,
+        universe: Universe,
+        clock: Clock,
+    ) -> None:
+        self.chats = chats
+        self.views = views
         self.market = market
         self.outbound = outbound
-        self.universe = runtime.universe
+        self.universe = universe
+        self.clock = clock
 
     # ---- settings -------------------------------------------------------------------------
     async def chat_settings(self, chat_id: int) -> ChatSettings:
@@ -71,7 +83,7 @@ class ChatOpsService:
         """/subscribe: save the digest time and say when the next one comes."""
         time, every_day = request.time, request.every_day
         zone = request.zone or (await self.chats.settings(chat_id)).tz
-        now = self.runtime.clock()
+        now = self.clock()
         due = next_due(time, zone, now)
         existing = await self.chats.subscription(chat_id)
         subscription = Subscription(
@@ -89,12 +101,14 @@ class ChatOpsService:
         removed = await self.chats.unsubscribe(chat_id)
         return Reply(esc(t(lang, "unsubscribe.done" if removed else "unsubscribe.none")))
 
-    async def digest(self, chat_id: int, lang: str, consume_log: bool = False) -> Reply:
+    async def digest(self, chat_id: int, lang: str) -> Reply:
+        """/digest: the digest now (the alerts it lists stay for the scheduled one)."""
+        return self._digest(await self.views.current(), [], lang)
+
+    def _digest(self, view: MarketView, fired: Sequence[str], lang: str) -> Reply:
         """The digest: caption plus the 1D rally chart."""
-        snapshot = await self.market.snapshot()
-        fired = await self.chats.take_fired_log(chat_id) if consume_log else []
-        caption = chat_texts.digest_caption(snapshot, self.universe, fired, lang)
-        return Reply(caption, await self.market.rally_chart("1D"))
+        caption = chat_texts.digest_caption(view.snapshot, self.universe, fired, lang)
+        return Reply(caption, self.market.rally_chart(view, "1D"))
 
     # ---- alerts ---------------------------------------------------------------------------
     async def add_alert(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
@@ -102,9 +116,9 @@ class ChatOpsService:
         condition = parse_alert(args, self.universe, self.universe.price_symbols)
         if await self.chats.count_alerts(chat_id) >= MAX_ALERTS_PER_CHAT:
             raise UserError("alert.cap", limit=MAX_ALERTS_PER_CHAT)
-        snapshot = await self.market.snapshot()
+        snapshot = (await self.views.current()).snapshot
         value = current_value(condition, snapshot, self.universe)
-        created = self.runtime.clock().isoformat(timespec="seconds")
+        created = self.clock().isoformat(timespec="seconds")
         record = await self.chats.add_alert(chat_id, condition.to_json(), created)
         if value is not None:
             # The first evaluation needs a previous value for crossings: start from now.
@@ -115,14 +129,10 @@ class ChatOpsService:
 
     async def list_alerts(self, chat_id: int, lang: str) -> Reply:
         """/alerts."""
-        snapshot = await self.chats_snapshot()
+        view = await self.views.latest()  # names for labels; none before the first refresh
         records = await self.chats.chat_alerts(chat_id)
+        snapshot = view.snapshot if view else None
         return Reply(chat_texts.alert_list(records, self.universe, snapshot, lang))
-
-    async def chats_snapshot(self) -> dict[str, Any]:
-        """The snapshot for labels, or an empty one before the first refresh."""
-        snapshot = await self.runtime.store.load_snapshot()
-        return snapshot or {"instruments": {}}
 
     async def remove_alert(self, chat_id: int, request: UnalertRequest, lang: str) -> Reply:
         """/unalert ID | all."""
@@ -141,10 +151,11 @@ class ChatOpsService:
     # ---- the digest job -------------------------------------------------------------------
     async def dispatch_digests(self, bot: Bot) -> int:
         """Send every due digest exactly once; returns how many went out."""
-        now = self.runtime.clock()
+        now = self.clock()
         claims = await self.chats.claim_due(now.timestamp(), DIGEST_LEASE_SECONDS)
         if not claims:
             return 0
+        view = await self.views.latest()  # one view for the whole fan-out
         lease_end = now.timestamp() + DIGEST_LEASE_SECONDS
         # Bounded, so a large fan-out neither exhausts Redis connections nor floods the
         # limiter's queue; the limiter paces the sends themselves.
@@ -152,7 +163,7 @@ class ChatOpsService:
 
         async def one(chat_id: int, due: float) -> bool:
             async with slots:
-                return await self._digest_one(bot, chat_id, due, lease_end, now)
+                return await self._digest_one(bot, view, chat_id, due, lease_end, now)
 
         results = await asyncio.gather(
             *(one(chat_id, due) for chat_id, due in claims), return_exceptions=True
@@ -163,7 +174,13 @@ class ChatOpsService:
         return sum(1 for r in results if r is True)
 
     async def _digest_one(
-        self, bot: Bot, chat_id: int, due: float, lease_end: float, now: dt.datetime
+        self,
+        bot: Bot,
+        view: MarketView | None,
+        chat_id: int,
+        due: float,
+        lease_end: float,
+        now: dt.datetime,
     ) -> bool:
         subscription = await self.chats.subscription(chat_id)
         if subscription is None:
@@ -181,19 +198,19 @@ class ChatOpsService:
             )
             await self._mark(chat_id, subscription, due, None, lease_end, following)
             return False
-        snapshot = await self.runtime.store.load_snapshot()
         last_sent = (
             dt.datetime.fromisoformat(subscription.last_sent_at)
             if subscription.last_sent_at
             else None
         )
-        if snapshot is None or not (
-            subscription.every_day or market_traded_since(snapshot.get("markets", {}), last_sent)
+        if view is None or not (
+            subscription.every_day or market_traded_since(view.snapshot.markets, last_sent)
         ):
             logger.info("No market traded since chat %s's last digest; skipping", chat_id)
             await self._mark(chat_id, subscription, due, None, lease_end, following)
             return False
-        reply = await self.digest(chat_id, await self.chat_language(chat_id), consume_log=True)
+        fired = await self.chats.take_fired_log(chat_id)
+        reply = self._digest(view, fired, await self.chat_language(chat_id))
         delivered = await self.outbound.deliver(bot, chat_id, reply)
         if not delivered.may_have_arrived:
             return False
@@ -220,15 +237,12 @@ class ChatOpsService:
             logger.warning("Chat %s's digest claim lapsed before it finished", chat_id)
 
     # ---- the alert job --------------------------------------------------------------------
-    async def run_alerts(self, bot: Bot) -> int:
-        """Evaluate every alert on the latest snapshot; send each firing exactly once."""
-        snapshot = await self.runtime.store.load_snapshot()
-        if snapshot is None:
-            return 0
-        version = int(snapshot.get("version", 0))
+    async def run_alerts(self, bot: Bot, view: MarketView) -> int:
+        """Evaluate every alert on a new view's snapshot; send each firing exactly once."""
+        snapshot, version = view.snapshot, view.version
         records = await self.chats.all_alerts()
         outcome = await asyncio.to_thread(
-            evaluate_alerts, records, snapshot, self.universe, self.runtime.clock()
+            evaluate_alerts, records, snapshot, self.universe, self.clock()
         )
         await self.chats.save_alerts(outcome.changed)
         sent = 0

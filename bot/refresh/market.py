@@ -22,8 +22,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from bot.analytics.model import Snapshot
 from bot.analytics.shares import ShareCheck, share_checks
-from bot.analytics.snapshot import Snapshot, compute_snapshot, member_values_of
+from bot.analytics.snapshot import compute_snapshot
+from bot.analytics.view import MarketView, market_view
 from bot.core.errors import DataError
 from bot.core.universe import EXCHANGE_CURRENCY, Universe
 from bot.refresh.health import (
@@ -74,6 +76,8 @@ class RefreshReport:
     set_aside: dict[str, str] = field(default_factory=dict)
     meta_failures: dict[str, str] = field(default_factory=dict)
     share_mismatches: list[ShareCheck] = field(default_factory=list)
+    view: MarketView | None = field(default=None, repr=False, compare=False)
+    """The new snapshot with the bars and metadata it was computed from."""
 
     def as_status(self, finished_at: dt.datetime, provider: str) -> dict[str, Any]:
         """The JSON form kept in Redis for /status."""
@@ -201,15 +205,17 @@ async def refresh_market(
     tracked = {s: h for s, h in health.items() if s in everything}
 
     say("Computing the snapshot")
-    snapshot, checks = await compute_current(store, universe, now, provider.name)
-    version = await store.save_snapshot(snapshot)
-    await store.save_last_values(member_values_of(snapshot))
+    view, checks = await compute_current(store, universe, now, provider.name)
+    version = await store.save_snapshot(view.snapshot)
+    view = dataclasses.replace(view, snapshot=dataclasses.replace(view.snapshot, version=version))
+    snapshot = view.snapshot
+    await store.save_last_values(snapshot.member_values())
     report = RefreshReport(
         symbols=int(result.closes.shape[1]),
         rows=rows,
         start=min(windows.values(), default=today),
         end=today,
-        newest_by_exchange=dict(snapshot.get("markets", {})),
+        newest_by_exchange=dict(snapshot.markets),
         failures=dict(result.failures),
         snapshot_version=version,
         seconds=time.perf_counter() - started,
@@ -223,6 +229,7 @@ async def refresh_market(
         },
         meta_failures=meta_outcome.failures,
         share_mismatches=checks,
+        view=view,
     )
     if not retry:
         await store.save_refresh_status(report.as_status(now, provider.name))
@@ -380,17 +387,21 @@ async def compute_current(
     now: dt.datetime,
     provider: str,
     as_of: dt.date | None = None,
-) -> tuple[Snapshot, list[ShareCheck]]:
-    """A snapshot from the stored bars (as of `as_of`, default now) and the share checks."""
+) -> tuple[MarketView, list[ShareCheck]]:
+    """A snapshot from the stored bars (as of `as_of`, default now), as a market view, and
+    the share checks."""
     closes = await store.read_closes(universe.all_symbols)
     meta = with_defaults(await store.read_meta(universe.price_symbols), universe)
     last_values = await store.load_last_values()
     day = as_of or market_today(now)
-    snapshot = await asyncio.to_thread(
-        compute_snapshot, closes, meta, universe, day, now, provider, last_values
-    )
+
+    def compute() -> MarketView:
+        snapshot = compute_snapshot(closes, meta, universe, day, now, provider, last_values)
+        return market_view(snapshot, closes, meta, universe)
+
+    view = await asyncio.to_thread(compute)
     checks = share_checks(meta, closes, universe.basket_symbols)
-    return snapshot, checks
+    return view, checks
 
 
 async def current_snapshot(
@@ -401,8 +412,8 @@ async def current_snapshot(
     as_of: dt.date | None = None,
 ) -> Snapshot:
     """Compute a snapshot from the stored bars, as of `as_of` (default: now)."""
-    snapshot, _checks = await compute_current(store, universe, now, provider, as_of)
-    return snapshot
+    view, _checks = await compute_current(store, universe, now, provider, as_of)
+    return view.snapshot
 
 
 def with_defaults(meta: dict[str, SymbolMeta], universe: Universe) -> dict[str, SymbolMeta]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -11,7 +12,7 @@ from typing import Any, cast
 import pandas as pd
 import redis.asyncio as redis
 
-from bot.analytics.snapshot import Snapshot
+from bot.analytics.model import Snapshot
 from bot.sources.base import SymbolMeta
 from bot.storage.keys import CHART_TTL_SECONDS, MARKET_TTL_SECONDS, Keys
 from bot.storage.keys import text as _text
@@ -247,7 +248,7 @@ class MarketStore:
     async def save_snapshot(self, snapshot: Snapshot) -> int:
         """Store a new snapshot and return its version number."""
         version = int(await self.client.incr(self.keys.snapshot_version()))
-        document = dict(snapshot, version=version)
+        document = dataclasses.replace(snapshot, version=version).to_json()
         await self.client.set(
             self.keys.snapshot(), json.dumps(document, allow_nan=False), ex=MARKET_TTL_SECONDS
         )
@@ -263,8 +264,7 @@ class MarketStore:
         raw = await self.client.get(self.keys.snapshot())
         if raw is None:
             return None
-        snapshot: Snapshot = json.loads(raw)
-        return snapshot
+        return Snapshot.from_json(json.loads(raw))
 
     async def save_refresh_status(self, status: Mapping[str, Any]) -> None:
         """Record what the last refresh did."""

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import html
 import logging
 import signal
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,28 +16,27 @@ from telegram import (
     BotCommandScopeAllPrivateChats,
     Update,
 )
-from telegram.constants import FloodLimit, ParseMode
+from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
-from bot.answers.market import RallyService
+from bot.answers.market import MarketAnswers
+from bot.answers.status import StatusAnswers
+from bot.answers.views import MarketViews
 from bot.chatops.service import ChatOpsService
 from bot.commands.menu import COMMANDS
-from bot.core.errors import DataError
-from bot.refresh import last_refresh_attempt, load_health, refresh_market, refresh_plan
 from bot.runtime import Runtime
+from bot.telegram.context import BotData, Services
+from bot.telegram.jobs import DIGEST_JOB, REFRESH_CHECK_SECONDS, REFRESH_JOB, Jobs
 from bot.telegram.outbound import Outbound
-from bot.text.i18n import t
 from handlers import chatops as chatops_handlers
 from handlers import general as general_handlers
 from handlers import market as market_handlers
-from handlers.common import language, user_language
+from handlers.common import on_error
 
 logger = logging.getLogger(__name__)
 
-REFRESH_JOB = "refresh"
-DIGEST_JOB = "digests"
-REFRESH_LOCK_SECONDS = 600
-REFRESH_CHECK_SECONDS = 60
+RENDER_CONCURRENCY = 2
+"""Charts drawn at once: matplotlib holds the GIL for much of a render."""
 
 
 @dataclass(frozen=True)
@@ -91,14 +88,31 @@ def build_application(
         .rate_limiter((rate_limits or RateLimits()).limiter())
         .read_timeout(settings.telegram_read_timeout)
         .concurrent_updates(True)
+        .context_types(ContextTypes(bot_data=BotData))
         .build()
     )
-    market = RallyService(runtime)
-    outbound = Outbound(runtime.store, runtime.chats, market.render_slots)
-    application.bot_data["runtime"] = runtime
-    application.bot_data["service"] = market
-    application.bot_data["outbound"] = outbound
-    application.bot_data["chatops"] = ChatOpsService(runtime, market, outbound)
+    views = MarketViews(runtime.store, runtime.universe)
+    market = MarketAnswers(
+        views,
+        runtime.universe,
+        runtime.clock,
+        dt.timedelta(minutes=settings.stale_after_minutes),
+    )
+    outbound = Outbound(runtime.store, runtime.chats, asyncio.Semaphore(RENDER_CONCURRENCY))
+    chatops = ChatOpsService(
+        runtime.chats, views, market, outbound, runtime.universe, runtime.clock
+    )
+    status = StatusAnswers(
+        views,
+        runtime.store,
+        runtime.universe,
+        runtime.clock,
+        runtime.provider.name,
+        dt.timedelta(seconds=settings.refresh_seconds),
+    )
+    application.bot_data.services = Services(
+        runtime.universe, views, market, status, chatops, runtime.chats, outbound
+    )
     # The families in order: market and chat-ops commands, then help and the fallback.
     market_handlers.register(application)
     chatops_handlers.register(application)
@@ -107,16 +121,17 @@ def build_application(
     application.add_error_handler(on_error)
     jobs = application.job_queue
     assert jobs is not None  # installed with the job-queue extra
+    callbacks = Jobs(runtime, views, chatops)
     if schedule_refresh:
-        # The job only checks what is due; refresh_reason keeps requests to the budget.
+        # The job only checks what is due; the plan keeps requests to the budget.
         jobs.run_repeating(
-            refresh_job,
+            callbacks.refresh,
             interval=min(REFRESH_CHECK_SECONDS, settings.refresh_seconds),
             first=1,
             name=REFRESH_JOB,
         )
     jobs.run_repeating(
-        digest_job, interval=settings.digest_tick_seconds, first=0.5, name=DIGEST_JOB
+        callbacks.digests, interval=settings.digest_tick_seconds, first=0.5, name=DIGEST_JOB
     )
     logger.info("Registered commands: %s", ", ".join(f"/{c.name}" for c in COMMANDS))
     return application
@@ -142,92 +157,6 @@ async def publish_command_menu(application: Application[Any, Any, Any, Any, Any,
     ):
         commands = [BotCommand(c.name, c.zh if lang else c.en) for c in COMMANDS]
         await application.bot.set_my_commands(commands, scope=scope, language_code=lang)
-
-
-async def refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Refresh market data when due, or retry failing symbols whose wait is over."""
-    runtime: Runtime = context.application.bot_data["runtime"]
-    store = runtime.store
-    plan = await due_refresh(runtime)
-    if plan is None:
-        return
-    reason, only, retry = plan
-    owner = uuid.uuid4().hex
-    if not await store.try_lock_refresh(owner, REFRESH_LOCK_SECONDS):
-        logger.info("Another process is refreshing; skipping this round")
-        return
-    logger.info("Refreshing: %s", reason)
-    try:
-        await refresh_market(
-            runtime.provider,
-            store,
-            runtime.universe,
-            runtime.clock(),
-            runtime.settings.history_days,
-            only=only,
-            retry=retry,
-        )
-    except DataError as exc:
-        logger.warning("Refresh failed: %s", exc)
-        return
-    finally:
-        await store.unlock_refresh(owner)
-    chatops: ChatOpsService = context.application.bot_data["chatops"]
-    fired = await chatops.run_alerts(context.bot)
-    if fired:
-        logger.info("Sent %d alert messages", fired)
-
-
-async def due_refresh(runtime: Runtime) -> tuple[str, list[str] | None, bool] | None:
-    """Why to refresh now, which symbols (None: all) and whether it only retries failed
-    ones; None when nothing is due."""
-    store = runtime.store
-    now = runtime.clock()
-    universe = runtime.universe
-    plan = refresh_plan(
-        now,
-        await last_refresh_attempt(store),
-        (universe.exchange(symbol) for symbol in universe.all_symbols),
-        dt.timedelta(seconds=runtime.settings.refresh_seconds),
-    )
-    if plan is not None:
-        return plan.reason, plan.symbols(universe), False
-    everything = set(universe.all_symbols)
-    retry = [
-        symbol
-        for symbol, record in (await load_health(store)).items()
-        if symbol in everything and record.next_attempt <= now
-    ]
-    return ("retrying failed symbols", retry, True) if retry else None
-
-
-async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the digests that are due."""
-    chatops: ChatOpsService = context.application.bot_data["chatops"]
-    sent = await chatops.dispatch_digests(context.bot)
-    if sent:
-        logger.info("Sent %d digests", sent)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log every unexpected error with its traceback; tell the user briefly, never the trace."""
-    logger.error("Unhandled error while handling an update", exc_info=context.error)
-    if not isinstance(update, Update):
-        return
-    chat = update.effective_chat
-    if chat is None:
-        return
-    try:
-        lang = await language(update, context)
-    except Exception:  # the chat store may be what failed; apologise in the user's language
-        lang = user_language(update)
-    apology = t(lang, "error.internal")
-    if update.callback_query is not None:
-        with contextlib.suppress(Exception):
-            await update.callback_query.answer(apology[:200])
-        return
-    with contextlib.suppress(Exception):
-        await context.bot.send_message(chat.id, html.escape(apology), parse_mode=ParseMode.HTML)
 
 
 async def run_until_stopped(

@@ -30,10 +30,11 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.answers.market import Chart, Reply
+from bot.answers.reply import Chart, Reply
 from bot.storage.chats import ChatStore
 from bot.storage.market import MarketStore
 from bot.text.market import MESSAGE_LIMIT
+from charts.render import render
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +224,7 @@ class Outbound:
         if png is None:
             await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
             async with self.render_slots:
-                png = await asyncio.to_thread(chart.render)
+                png = await asyncio.to_thread(render, chart.spec)
             await self.store.save_chart(chart.name, png)
         return png
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from bot.analytics.model import Instrument, Snapshot
 from bot.chatops.conditions import Condition
 from bot.chatops.records import AlertRecord
 from bot.core.universe import Universe
@@ -15,7 +15,7 @@ from bot.text.i18n import t
 from bot.text.market import CAPTION_LIMIT, coverage_line, esc, fit, markets_line, source_line
 
 
-def target_label(condition: Condition, universe: Universe, snapshot: Mapping[str, Any]) -> str:
+def target_label(condition: Condition, universe: Universe, snapshot: Snapshot | None) -> str:
     """A person's name for the alert's target: 'STAR 50', 'STAR 50 − Nasdaq 100', 'Alibaba'."""
     if condition.kind == "index":
         return universe.indices[condition.target].name
@@ -24,9 +24,9 @@ def target_label(condition: Condition, universe: Universe, snapshot: Mapping[str
     if condition.kind == "spread":
         first, _, second = condition.target.partition("-")
         return f"{universe.indices[first].name} − {universe.indices[second].name}"
-    info = snapshot.get("instruments", {}).get(condition.target)
-    if info and info.get("name") and info["name"] != condition.target:
-        return f"{info['name']} ({condition.target})"
+    info = snapshot.instrument(condition.target) if snapshot else None
+    if info and info.name and info.name != condition.target:
+        return f"{info.name} ({condition.target})"
     return condition.target
 
 
@@ -44,7 +44,7 @@ def format_value(value: float | None, condition: Condition, threshold: bool = Fa
 
 
 def describe(
-    condition: Condition, universe: Universe, snapshot: Mapping[str, Any], lang: str
+    condition: Condition, universe: Universe, snapshot: Snapshot | None, lang: str
 ) -> str:
     """The condition in words (escaped HTML): 'STAR 50 MTD return > +10.0%'."""
     period = condition.period or ""
@@ -68,7 +68,7 @@ def alert_created(
     condition: Condition,
     value: float | None,
     universe: Universe,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot | None,
     lang: str,
 ) -> str:
     """The confirmation of a new alert, with the value now."""
@@ -88,7 +88,7 @@ def alert_fired(
     condition: Condition,
     value: float,
     universe: Universe,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot | None,
     lang: str,
 ) -> str:
     """The message a firing sends; starts with 'Alert' in English."""
@@ -102,7 +102,7 @@ def alert_fired(
 
 
 def alert_list(
-    records: Sequence[AlertRecord], universe: Universe, snapshot: Mapping[str, Any], lang: str
+    records: Sequence[AlertRecord], universe: Universe, snapshot: Snapshot | None, lang: str
 ) -> str:
     """/alerts: each alert with its id, state and when it last fired."""
     if not records:
@@ -142,15 +142,13 @@ def subscribed(time: str, tz: str, every_day: bool, next_at: dt.datetime, lang: 
     )
 
 
-def digest_caption(
-    snapshot: Mapping[str, Any], universe: Universe, fired: Sequence[str], lang: str
-) -> str:
+def digest_caption(snapshot: Snapshot, universe: Universe, fired: Sequence[str], lang: str) -> str:
     """The digest: 1D with MTD alongside, the basket, today's movers, alerts since last time."""
     rally = universe.rally
     bench = universe.indices[rally.benchmark]
-    bench_info = snapshot["instruments"].get(bench.symbol)
-    lines = [t(lang, "digest.title", date=esc(snapshot["as_of"]))]
-    if snapshot["provider"] == "demo":
+    bench_info = snapshot.instrument(bench.symbol)
+    lines = [t(lang, "digest.title", date=esc(snapshot.as_of))]
+    if snapshot.is_demo:
         lines[0] += " · <b>DEMO</b>"
     lines.append(
         f"{esc(bench.name)} 1D {fmt_pct(_ret(bench_info, '1D'))} · MTD "
@@ -158,8 +156,8 @@ def digest_caption(
     )
     for key in rally.boards:
         spec = universe.indices[key]
-        info = snapshot["instruments"].get(spec.symbol)
-        spread = snapshot["spreads"].get(f"{key}-{rally.benchmark}", {}).get("1D")
+        info = snapshot.instrument(spec.symbol)
+        spread = snapshot.spread(key, rally.benchmark, "1D")
         lines.append(
             esc(
                 t(
@@ -173,25 +171,25 @@ def digest_caption(
                 )
             )
         )
-    basket = snapshot["baskets"].get(rally.basket)
+    basket = snapshot.basket(rally.basket)
     if basket:
-        day, month = basket["returns"]["1D"], basket["returns"]["MTD"]
+        day, month = basket.stats("1D"), basket.stats("MTD")
         lines.append("")
         lines.append(
             esc(
                 t(
                     lang,
                     "digest.basket",
-                    name=basket["name"],
-                    day=f"{fmt_usd(day['value_change_usd'])} ({fmt_pct(day['cap'])})",
-                    month=f"{fmt_usd(month['value_change_usd'])} ({fmt_pct(month['cap'])})",
+                    name=basket.name,
+                    day=f"{fmt_usd(day.value_change_usd)} ({fmt_pct(day.cap)})",
+                    month=f"{fmt_usd(month.value_change_usd)} ({fmt_pct(month.cap)})",
                 )
             )
         )
-        moves = basket["moves"]["1D"]
-        picked = moves[:3] + [m for m in moves[-2:] if m not in moves[:3]]
+        moves = basket.moves["1D"]
+        picked = moves[:3] + tuple(m for m in moves[-2:] if m not in moves[:3])
         if picked:
-            movers = " · ".join(f"{m['name']} {fmt_usd(m['value_change_usd'])}" for m in picked)
+            movers = " · ".join(f"{m.name} {fmt_usd(m.value_change_usd)}" for m in picked)
             lines.append(esc(t(lang, "digest.movers", movers=movers)))
         coverage = coverage_line(basket, lang)
         if coverage:
@@ -201,10 +199,10 @@ def digest_caption(
         lines.append(esc(t(lang, "digest.fired")))
         lines.extend(f"~• {line}" for line in fired)
     lines.append("")
-    lines.append(f"<i>{markets_line(dict(snapshot), lang)}</i>")
-    lines.append(source_line(snapshot["provider"], lang))
+    lines.append(f"<i>{markets_line(snapshot, lang)}</i>")
+    lines.append(source_line(snapshot.provider, lang))
     return fit(lines, CAPTION_LIMIT)
 
 
-def _ret(info: Mapping[str, Any] | None, period: str) -> float | None:
-    return None if info is None else info["returns"].get(period)
+def _ret(info: Instrument | None, period: str) -> float | None:
+    return None if info is None else info.period_return(period)

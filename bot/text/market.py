@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.analytics.model import Basket, Instrument, Snapshot
 from bot.analytics.periods import PERIODS
-from bot.analytics.snapshot import RATIO_MISSING_LIMIT, Snapshot
 from bot.core.universe import EXCHANGE_LABEL, Universe
 from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 from bot.text.i18n import CATALOGUE, t
@@ -38,7 +38,7 @@ def chart_source(provider: str) -> str:
 
 def market_dates(snapshot: Snapshot, lang: str = "en") -> str:
     """'SH/SZ 11-25 · HK 11-25 · NY 11-24' from each market's newest bar; '' before any."""
-    markets = snapshot.get("markets", {})
+    markets = snapshot.markets
     return " · ".join(
         f"{t(lang, f'market.short.{exchange}')} {markets[exchange][5:]}"
         for exchange in _MARKET_SHORT
@@ -58,27 +58,22 @@ def exchange_label(exchange: str, lang: str = "en") -> str:
     return t(lang, key) if key in CATALOGUE else EXCHANGE_LABEL.get(exchange, exchange)
 
 
-def _instrument(snapshot: Snapshot, universe: Universe, key: str) -> Mapping[str, Any] | None:
-    spec = universe.indices.get(key)
-    return snapshot["instruments"].get(spec.symbol) if spec else None
+def _ret(info: Instrument | None, period: str) -> float | None:
+    return None if info is None else info.period_return(period)
 
 
-def _ret(info: Mapping[str, Any] | None, period: str) -> float | None:
-    return None if info is None else info["returns"].get(period)
-
-
-def coverage_line(basket: Mapping[str, Any], lang: str = "en") -> str | None:
+def coverage_line(basket: Basket, lang: str = "en") -> str | None:
     """One short HTML line when not every member of a basket has a fresh close, else None."""
-    coverage = basket.get("coverage")
-    if not coverage or (not coverage["carried"] and not coverage["missing"]):
+    coverage = basket.coverage
+    if coverage.complete:
         return None
-    parts = [t(lang, "coverage.fresh", fresh=coverage["fresh"], members=basket["members"])]
-    carried = coverage["carried"]
+    parts = [t(lang, "coverage.fresh", fresh=coverage.fresh, members=basket.members)]
+    carried = coverage.carried
     if carried:
-        shown = ", ".join(f"{esc(c['symbol'])} {esc(c['date'][5:])}" for c in carried[:4])
+        shown = ", ".join(f"{esc(c.symbol)} {esc(c.date[5:])}" for c in carried[:4])
         more = f" +{len(carried) - 4}" if len(carried) > 4 else ""
         parts.append(t(lang, "coverage.carried", count=len(carried), symbols=shown + more))
-    missing = coverage["missing"]
+    missing = coverage.missing
     if missing:
         shown = ", ".join(esc(symbol) for symbol in missing[:4])
         more = f" +{len(missing) - 4}" if len(missing) > 4 else ""
@@ -89,22 +84,20 @@ def coverage_line(basket: Mapping[str, Any], lang: str = "en") -> str | None:
 def ratio_withheld_line(snapshot: Snapshot, universe: Universe, lang: str = "en") -> str | None:
     """Why the China/US AI cap ratio is not shown (a basket misses >10% of its value)."""
     rally = universe.rally
-    if snapshot["ratios"].get(f"{rally.basket}/{rally.compare_basket}") is not None:
+    if snapshot.ratios.get(f"{rally.basket}/{rally.compare_basket}") is not None:
         return None
     for key in (rally.basket, rally.compare_basket):
-        basket = snapshot["baskets"].get(key)
-        coverage = basket.get("coverage") if basket else None
-        if not basket or not coverage or not coverage["missing"]:
+        basket = snapshot.basket(key)
+        if basket is None or not basket.coverage.missing or not basket.ratio_problem():
             continue
-        share = coverage["missing_share"]
-        if share is None or share > RATIO_MISSING_LIMIT:
-            return t(
-                lang,
-                "rally.ratio_withheld",
-                name=esc(basket["name"]),
-                symbols=esc(", ".join(coverage["missing"][:5])),
-                share="?" if share is None else f"{share:.0%}",
-            )
+        share = basket.coverage.missing_share
+        return t(
+            lang,
+            "rally.ratio_withheld",
+            name=esc(basket.name),
+            symbols=esc(", ".join(basket.coverage.missing[:5])),
+            share="?" if share is None else f"{share:.0%}",
+        )
     return None
 
 
@@ -147,17 +140,17 @@ def rally_caption(
     """The /rally caption: boards vs benchmark, basket value change, top 3, ratio, as-of."""
     rally = universe.rally
     bench_key = rally.benchmark
-    bench = _instrument(snapshot, universe, bench_key)
+    bench = snapshot.index(bench_key)
     bench_name = universe.indices[bench_key].name
     lines = [f"<b>{t(lang, 'rally.title', period=period)}</b>"]
-    if snapshot["provider"] == "demo":
+    if snapshot.is_demo:
         lines[0] += " · <b>DEMO</b>"
     lines.append(
         t(lang, "rally.benchmark", name=esc(bench_name), change=fmt_pct(_ret(bench, period)))
     )
     for key in rally.boards:
-        info = _instrument(snapshot, universe, key)
-        spread = snapshot["spreads"].get(f"{key}-{bench_key}", {}).get(period)
+        info = snapshot.index(key)
+        spread = snapshot.spread(key, bench_key, period)
         lines.append(
             t(
                 lang,
@@ -169,24 +162,24 @@ def rally_caption(
                 verdict=_verdict(spread, lang),
             )
         )
-    basket = snapshot["baskets"].get(rally.basket)
+    basket = snapshot.basket(rally.basket)
     if basket:
-        stats = basket["returns"][period]
+        stats = basket.stats(period)
         lines.append("")
         lines.append(
             t(
                 lang,
                 "rally.basket",
-                name=esc(basket["name"]),
-                change=fmt_usd(stats["value_change_usd"]),
-                cap=fmt_pct(stats["cap"]),
-                included=stats["included"],
-                members=basket["members"],
+                name=esc(basket.name),
+                change=fmt_usd(stats.value_change_usd),
+                cap=fmt_pct(stats.cap),
+                included=stats.included,
+                members=basket.members,
             )
         )
-        top = basket["top_contributors"][period][:3]
+        top = basket.top(period, 3)
         if top:
-            movers = " · ".join(f"{esc(m['name'])} {fmt_usd(m['value_change_usd'])}" for m in top)
+            movers = " · ".join(f"{esc(m.name)} {fmt_usd(m.value_change_usd)}" for m in top)
             lines.append(t(lang, "rally.top", movers=movers))
         coverage = coverage_line(basket, lang)
         if coverage:
@@ -195,22 +188,22 @@ def rally_caption(
     if withheld:
         lines.append(withheld)
     ratio_key = f"{rally.basket}/{rally.compare_basket}"
-    ratio = snapshot["ratios"].get(ratio_key)
-    compare = snapshot["baskets"].get(rally.compare_basket)
+    ratio = snapshot.ratios.get(ratio_key)
+    compare = snapshot.basket(rally.compare_basket)
     if ratio is not None and basket and compare:
         lines.append(
             t(
                 lang,
                 "rally.ratio",
                 ratio=f"{ratio * 100:.1f}%",
-                china=fmt_usd(basket["value_usd"], signed=False),
-                us=fmt_usd(compare["value_usd"], signed=False),
+                china=fmt_usd(basket.value_usd, signed=False),
+                us=fmt_usd(compare.value_usd, signed=False),
             )
         )
     lines.append("")
     lines.extend(f"~⚠️ {esc(w)}" for w in warnings)
     lines.append(f"<i>{markets_line(snapshot, lang)}</i>")
-    lines.append(source_line(snapshot["provider"], lang))
+    lines.append(source_line(snapshot.provider, lang))
     return fit(lines, CAPTION_LIMIT)
 
 
@@ -223,7 +216,7 @@ def index_caption(
 ) -> str:
     """The /index caption: last close and every period's return, the chosen one in bold."""
     spec = universe.indices[key]
-    info = snapshot["instruments"].get(spec.symbol)
+    info = snapshot.instrument(spec.symbol)
     lines = [f"<b>{esc(spec.name)}</b> ({esc(spec.symbol)}) · {period}"]
     if info is None:
         lines.append(t(lang, "index.no_data"))
@@ -232,23 +225,23 @@ def index_caption(
             t(
                 lang,
                 "index.close",
-                price=fmt_price(info["close"]),
-                currency=esc(info["currency"]),
-                date=esc(info["date"]),
+                price=fmt_price(info.close),
+                currency=esc(info.currency),
+                date=esc(info.date),
             )
         )
         cells = []
         for p in PERIODS:
-            value = fmt_pct(info["returns"].get(p))
+            value = fmt_pct(info.period_return(p))
             cells.append(f"<b>{p} {value}</b>" if p == period else f"{p} {value}")
         lines.append(" · ".join(cells))
         bench = universe.rally.benchmark
-        spread = snapshot["spreads"].get(f"{key}-{bench}", {}).get(period)
+        spread = snapshot.spread(key, bench, period)
         if spread is not None:
             lines.append(
                 t(lang, "index.vs", name=esc(universe.indices[bench].name), spread=fmt_pp(spread))
             )
-    lines.append(source_line(snapshot["provider"], lang))
+    lines.append(source_line(snapshot.provider, lang))
     return fit(lines, CAPTION_LIMIT)
 
 
@@ -256,27 +249,27 @@ def basket_page(
     snapshot: Snapshot, key: str, period: str, page: int, per_page: int, *, lang: str = "en"
 ) -> tuple[str, int]:
     """One page of /basket: members sorted by USD contribution; returns (html, page count)."""
-    basket = snapshot["baskets"][key]
-    stats = basket["returns"][period]
-    moves = basket["moves"][period]
+    basket = snapshot.baskets[key]
+    stats = basket.stats(period)
+    moves = basket.moves[period]
     pages = max(1, -(-len(moves) // per_page))
     page = min(max(page, 0), pages - 1)
-    excluded = t(lang, "basket.excluded", excluded=stats["excluded"]) if stats["excluded"] else ""
+    excluded = t(lang, "basket.excluded", excluded=stats.excluded) if stats.excluded else ""
     lines = [
-        f"<b>{esc(basket['name'])} · {period}</b>",
+        f"<b>{esc(basket.name)} · {period}</b>",
         t(
             lang,
             "basket.value_change",
-            change=fmt_usd(stats["value_change_usd"]),
-            cap=fmt_pct(stats["cap"]),
-            equal=fmt_pct(stats["equal"]),
+            change=fmt_usd(stats.value_change_usd),
+            cap=fmt_pct(stats.cap),
+            equal=fmt_pct(stats.equal),
         ),
         t(
             lang,
             "basket.value_now",
-            value=fmt_usd(basket["value_usd"], signed=False),
-            included=stats["included"],
-            members=basket["members"],
+            value=fmt_usd(basket.value_usd, signed=False),
+            included=stats.included,
+            members=basket.members,
         )
         + excluded,
     ]
@@ -287,15 +280,15 @@ def basket_page(
     start = page * per_page
     for rank, move in enumerate(moves[start : start + per_page], start=start + 1):
         lines.append(
-            f"{rank}. {esc(_clip_name(move['name']))} <code>{esc(move['symbol'])}</code> "
-            f"{fmt_usd(move['value_change_usd'])} ({fmt_pct(move['return'])})"
+            f"{rank}. {esc(_clip_name(move.name))} <code>{esc(move.symbol)}</code> "
+            f"{fmt_usd(move.value_change_usd)} ({fmt_pct(move.period_return)})"
         )
     lines.append("")
     footer = t(
         lang, "basket.footer", page=page + 1, pages=pages, markets=markets_line(snapshot, lang)
     )
     lines.append(f"<i>{footer}</i>")
-    lines.append(source_line(snapshot["provider"], lang))
+    lines.append(source_line(snapshot.provider, lang))
     # Every page is a photo caption: page one is sent with the chart, the others edit it.
     return fit(lines, CAPTION_LIMIT), pages
 
@@ -374,7 +367,7 @@ def status_text(
         )
     when = esc(next_refresh) if next_refresh else t(lang, "status.not_scheduled")
     lines.append(t(lang, "status.next_refresh", at=when))
-    markets = (snapshot or {}).get("markets", {})
+    markets = snapshot.markets if snapshot else {}
     for exchange in EXCHANGE_LABEL:
         state = t(lang, "status.open" if open_now.get(exchange) else "status.closed")
         newest = esc(markets[exchange]) if exchange in markets else t(lang, "status.none")
@@ -392,11 +385,11 @@ def status_text(
             t(
                 lang,
                 "status.snapshot",
-                version=snapshot.get("version", "?"),
-                as_of=esc(snapshot["as_of"]),
+                version=snapshot.version or "?",
+                as_of=esc(snapshot.as_of),
             )
         )
-        lines.append(source_line(snapshot["provider"], lang))
+        lines.append(source_line(snapshot.provider, lang))
     return fit(lines, MESSAGE_LIMIT)
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from bot.analytics.model import Coverage, Move, Snapshot
 from bot.analytics.periods import PERIODS
-from bot.analytics.snapshot import Snapshot
 from bot.core.universe import EXCHANGE_LABEL, Universe
 from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 
@@ -27,7 +28,7 @@ def render_report(snapshot: Snapshot, universe: Universe) -> Group:
     """Every table of the report, ready for `Console.print`."""
     parts: list[Any] = [_header(snapshot), _indices(snapshot, universe), _spreads(snapshot)]
     for key in universe.baskets:
-        if key in snapshot["baskets"]:
+        if key in snapshot.baskets:
             parts.append(_basket(snapshot, key))
             parts.append(_contributors(snapshot, key))
     parts.append(_ratios(snapshot))
@@ -40,24 +41,23 @@ def print_report(snapshot: Snapshot, universe: Universe, console: Console | None
 
 
 def _header(snapshot: Snapshot) -> Text:
-    demo = snapshot["provider"] == "demo"
     text = Text()
-    if demo:
+    if snapshot.is_demo:
         text.append(
             "DEMO DATA - synthetic prices, not real quotes\n", style="bold black on yellow"
         )
-    text.append(f"China tech rally report as of {snapshot['as_of']}", style="bold")
-    text.append(f"  (source: {source_label(snapshot['provider'])}; ")
-    text.append(f"computed {snapshot['generated_at']})\n")
+    text.append(f"China tech rally report as of {snapshot.as_of}", style="bold")
+    text.append(f"  (source: {source_label(snapshot.provider)}; ")
+    text.append(f"computed {snapshot.generated_at})\n")
     markets = ", ".join(
         f"{EXCHANGE_LABEL.get(exchange, exchange)} {day}"
-        for exchange, day in snapshot.get("markets", {}).items()
+        for exchange, day in snapshot.markets.items()
     )
     text.append(f"Latest bar per market: {markets}")
     return text
 
 
-def _return_cells(returns: dict[str, float | None]) -> list[Text]:
+def _return_cells(returns: Mapping[str, float | None]) -> list[Text]:
     return [_colored(fmt_pct(returns.get(p)), returns.get(p)) for p in PERIODS]
 
 
@@ -74,16 +74,16 @@ def _indices(snapshot: Snapshot, universe: Universe) -> Table:
     for period in PERIODS:
         table.add_column(period, justify="right")
     for key, spec in universe.indices.items():
-        info = snapshot["instruments"].get(spec.symbol)
+        info = snapshot.instrument(spec.symbol)
         if info is None:
             table.add_row(key, spec.name, "no data", "", *[""] * len(PERIODS))
             continue
         table.add_row(
             key,
-            info["name"],
-            info["date"],
-            fmt_price(info["close"]),
-            *_return_cells(info["returns"]),
+            info.name,
+            info.date,
+            fmt_price(info.close),
+            *_return_cells(info.returns),
         )
     return table
 
@@ -93,73 +93,71 @@ def _spreads(snapshot: Snapshot) -> Table:
     table.add_column("spread")
     for period in PERIODS:
         table.add_column(period, justify="right")
-    for key, values in snapshot["spreads"].items():
+    for key, values in snapshot.spreads.items():
         table.add_row(key, *[_colored(fmt_pp(values[p]), values[p]) for p in PERIODS])
     return table
 
 
 def _basket(snapshot: Snapshot, key: str) -> Table:
-    basket = snapshot["baskets"][key]
+    basket = snapshot.baskets[key]
     table = Table(
-        title=f"{basket['name']} - {basket['members']} members, "
-        f"value {fmt_usd(basket['value_usd'], signed=False)} (shares latest reported)",
+        title=f"{basket.name} - {basket.members} members, "
+        f"value {fmt_usd(basket.value_usd, signed=False)} (shares latest reported)",
         title_justify="left",
-        caption=_coverage(basket.get("coverage")),
+        caption=_coverage(basket.coverage),
         caption_justify="left",
     )
     for column in ("period", "equal-weight", "cap-weight", "USD value change", "included"):
         table.add_column(column, justify="left" if column == "period" else "right")
     for period in PERIODS:
-        stats = basket["returns"][period]
+        stats = basket.stats(period)
         table.add_row(
             period,
-            _colored(fmt_pct(stats["equal"]), stats["equal"]),
-            _colored(fmt_pct(stats["cap"]), stats["cap"]),
-            _colored(fmt_usd(stats["value_change_usd"]), stats["value_change_usd"]),
-            f"{stats['included']}/{stats['included'] + stats['excluded']}",
+            _colored(fmt_pct(stats.equal), stats.equal),
+            _colored(fmt_pct(stats.cap), stats.cap),
+            _colored(fmt_usd(stats.value_change_usd), stats.value_change_usd),
+            f"{stats.included}/{stats.included + stats.excluded}",
         )
     return table
 
 
-def _coverage(coverage: dict[str, Any] | None) -> str | None:
-    if not coverage or (not coverage["carried"] and not coverage["missing"]):
+def _coverage(coverage: Coverage) -> str | None:
+    if coverage.complete:
         return None
-    parts = [f"{coverage['fresh']} fresh"]
-    if coverage["carried"]:
-        carried = ", ".join(f"{c['symbol']} ({c['date']})" for c in coverage["carried"])
+    parts = [f"{coverage.fresh} fresh"]
+    if coverage.carried:
+        carried = ", ".join(f"{c.symbol} ({c.date})" for c in coverage.carried)
         parts.append(f"carried from an earlier day: {carried}")
-    if coverage["missing"]:
-        parts.append(f"missing: {', '.join(coverage['missing'])}")
+    if coverage.missing:
+        parts.append(f"missing: {', '.join(coverage.missing)}")
     return "; ".join(parts)
 
 
 def _contributors(snapshot: Snapshot, key: str) -> Table:
-    basket = snapshot["baskets"][key]
-    table = Table(title=f"{basket['name']} - top and bottom 5 contributors", title_justify="left")
+    basket = snapshot.baskets[key]
+    table = Table(title=f"{basket.name} - top and bottom 5 contributors", title_justify="left")
     table.add_column("period")
     table.add_column("top 5 (USD value change)")
     table.add_column("bottom 5")
     for period in PERIODS:
         table.add_row(
             period,
-            _movers(basket["top_contributors"][period]),
-            _movers(basket["bottom_contributors"][period]),
+            _movers(basket.top(period)),
+            _movers(basket.bottom(period)),
         )
     return table
 
 
-def _movers(moves: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        f"{m['name']} ({m['symbol']}) {fmt_usd(m['value_change_usd'])}" for m in moves
-    )
+def _movers(moves: Sequence[Move]) -> str:
+    return "\n".join(f"{m.name} ({m.symbol}) {fmt_usd(m.value_change_usd)}" for m in moves)
 
 
 def _ratios(snapshot: Snapshot) -> Table:
     table = Table(title="Market-cap ratios (USD)", title_justify="left")
     table.add_column("ratio")
     table.add_column("value", justify="right")
-    notes = snapshot.get("ratio_notes", {})
-    for key, value in snapshot["ratios"].items():
+    notes = snapshot.ratio_notes
+    for key, value in snapshot.ratios.items():
         if value is None:
             shown = f"withheld: {notes[key]}" if key in notes else "n/a"
         else:
@@ -170,4 +168,4 @@ def _ratios(snapshot: Snapshot) -> Table:
 
 def report_json(snapshot: Snapshot) -> dict[str, Any]:
     """The fixed `report --json` schema, plus extra keys other tools may ignore."""
-    return {key: value for key, value in snapshot.items() if key != "version"}
+    return {key: value for key, value in snapshot.to_json().items() if key != "version"}

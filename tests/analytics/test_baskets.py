@@ -125,24 +125,24 @@ def test_snapshot_spreads_ratio_and_schema() -> None:
         "demo",
     )
     # Index One +10%, Index Two +2%: spread +8 pp (as a fraction 0.08).
-    assert snapshot["spreads"]["one-two"]["YTD"] == pytest.approx(0.08)
+    assert snapshot.spreads["one-two"]["YTD"] == pytest.approx(0.08)
     # US basket: 20 shares * 110 = 2200 USD; CN basket 610 USD.
-    assert snapshot["ratios"]["cn/us"] == pytest.approx(610 / 2200)
-    basket = snapshot["baskets"]["cn"]
-    assert basket["members"] == 3
-    assert basket["returns"]["YTD"] == {
+    assert snapshot.ratios["cn/us"] == pytest.approx(610 / 2200)
+    basket = snapshot.baskets["cn"]
+    assert basket.members == 3
+    assert basket.returns["YTD"].to_json() == {
         "equal": pytest.approx(0.1),
         "cap": pytest.approx(0.6),
         "value_change_usd": pytest.approx(135.0),
         "included": 2,
         "excluded": 1,
     }
-    assert basket["top_contributors"]["YTD"][0]["symbol"] == "B.SS"
-    assert snapshot["instruments"]["IDX1"]["returns"]["1D"] == pytest.approx(0.1)
-    assert snapshot["instruments"]["C"]["returns"]["YTD"] is None
-    assert "HKDUSD=X" not in snapshot["instruments"]
-    assert snapshot["as_of"] == "2025-01-02"
-    assert snapshot["provider"] == "demo"
+    assert basket.top("YTD")[0].symbol == "B.SS"
+    assert snapshot.instruments["IDX1"].returns["1D"] == pytest.approx(0.1)
+    assert snapshot.instruments["C"].returns["YTD"] is None
+    assert "HKDUSD=X" not in snapshot.instruments
+    assert snapshot.as_of == "2025-01-02"
+    assert snapshot.provider == "demo"
 
 
 def test_a_member_listed_mid_year_is_excluded_from_1y_and_counted() -> None:

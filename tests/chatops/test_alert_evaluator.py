@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bot.analytics.model import Basket, BasketStats, Coverage, Instrument, Snapshot
 from bot.chatops import alerts as alerts_module
 from bot.chatops.alerts import Evaluation, evaluate_alerts
 from bot.chatops.conditions import Condition, current_value, evaluate, parse_alert
@@ -100,30 +101,34 @@ def snapshot(
     star50_mtd: float | None = 0.05,
     ndx_mtd: float | None = 0.02,
     hstech_close: float | None = 5900.0,
-    basket_value_ytd: float | None = 4e11,
+    basket_value_ytd: float = 4e11,
     basket_included: int = 33,
-) -> dict[str, Any]:
-    """A snapshot in the report schema, holding only what these tests read."""
-    instruments: dict[str, Any] = {
-        STAR50: {"close": 1400.0, "returns": {"MTD": star50_mtd, "YTD": 0.3}},
-        NDX: {"close": 21000.0, "returns": {"MTD": ndx_mtd, "YTD": 0.1}},
+) -> Snapshot:
+    """A snapshot holding only what these tests read."""
+
+    def index(symbol: str, close: float, returns: dict[str, float | None]) -> Instrument:
+        return Instrument(symbol, symbol, "2026-11-20", close, "CNY", returns, "XSHG", "index")
+
+    instruments = {
+        STAR50: index(STAR50, 1400.0, {"MTD": star50_mtd, "YTD": 0.3}),
+        NDX: index(NDX, 21000.0, {"MTD": ndx_mtd, "YTD": 0.1}),
     }
     if hstech_close is not None:
-        instruments[HSTECH] = {"close": hstech_close, "returns": {"MTD": 0.01}}
-    return {
-        "instruments": instruments,
-        "baskets": {
-            "china_ai": {
-                "returns": {
-                    "YTD": {
-                        "cap": 0.2,
-                        "value_change_usd": basket_value_ytd,
-                        "included": basket_included,
-                    },
-                },
-            },
-        },
-    }
+        instruments[HSTECH] = index(HSTECH, hstech_close, {"MTD": 0.01})
+    stats = BasketStats(None, 0.2, basket_value_ytd, basket_included, 33 - basket_included)
+    basket = Basket("china_ai", "China AI", 33, 1e12, {"YTD": stats}, {}, {}, Coverage(33))
+    return Snapshot(
+        "2026-11-20",
+        "demo",
+        "2026-11-20T12:00:00+00:00",
+        instruments,
+        {"china_ai": basket},
+        {},
+        {},
+        {},
+        {},
+        {},
+    )
 
 
 def record(

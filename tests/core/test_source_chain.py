@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import redis.asyncio as redis
 
+from bot.analytics.model import Carried
 from bot.core.universe import Universe, parse_universe
 from bot.refresh import current_snapshot, refresh_market
 from bot.sources.akshare_source import AkshareProvider
@@ -122,10 +123,10 @@ async def test_hs_tech_is_the_index_level_from_akshare_and_yahoo_is_never_asked(
     assert report.failures == {}
     assert not any("HSTECH" in url for url in world.urls)
     snapshot = await current_snapshot(store, UNIVERSE, FIRST_LOAD, "yahoo")
-    hstech = snapshot["instruments"]["HSTECH.HK"]
-    assert hstech["name"] == "Hang Seng TECH"
-    assert hstech["close"] == pytest.approx(index.dropna().loc[:"2026-11-10"].iloc[-1])
-    assert hstech["close"] > 1000  # an index level, not a HK$6 ETF
+    hstech = snapshot.instruments["HSTECH.HK"]
+    assert hstech.name == "Hang Seng TECH"
+    assert hstech.close == pytest.approx(index.dropna().loc[:"2026-11-10"].iloc[-1])
+    assert hstech.close > 1000  # an index level, not a HK$6 ETF
 
 
 def test_without_akshare_the_tracker_stands_in_and_is_named_so() -> None:
@@ -156,7 +157,7 @@ async def test_a_failed_a_share_is_extended_from_akshare_when_the_sources_agree(
     assert stored.index[-1] == pd.Timestamp("2026-11-11")
     assert stored.iloc[-1] == pytest.approx(paths.closes[STOCK].loc["2026-11-11"])
     snapshot = await current_snapshot(store, UNIVERSE, NEXT_DAY, "yahoo")
-    assert snapshot["baskets"]["china_ai"]["coverage"]["carried"] == []
+    assert snapshot.baskets["china_ai"].coverage.carried == ()
 
 
 async def test_fallback_bars_that_disagree_with_stored_history_are_refused(
@@ -177,8 +178,8 @@ async def test_fallback_bars_that_disagree_with_stored_history_are_refused(
     after = (await store.read_closes([STOCK]))[STOCK].dropna()
     assert after.equals(before)
     snapshot = await current_snapshot(store, UNIVERSE, NEXT_DAY, "yahoo")
-    carried = snapshot["baskets"]["china_ai"]["coverage"]["carried"]
-    assert carried == [{"symbol": STOCK, "date": "2026-11-10"}]
+    carried = snapshot.baskets["china_ai"].coverage.carried
+    assert carried == (Carried(STOCK, "2026-11-10"),)
 
 
 async def test_a_fallback_never_starts_a_history_it_cannot_check(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import re
 import string
@@ -10,7 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.analytics.snapshot import Snapshot, compute_snapshot
+from bot.analytics.model import Snapshot
+from bot.analytics.snapshot import compute_snapshot
 from bot.core.universe import Universe, load_universe
 from bot.sandbox.localapi import parse_html
 from bot.sources.demo import DemoProvider
@@ -98,29 +100,28 @@ def _status(snapshot: Snapshot, universe: Universe, lang: str) -> str:
 
 
 def _return(snapshot: Snapshot, universe: Universe, key: str) -> float | None:
-    result: float | None = snapshot["instruments"][universe.indices[key].symbol]["returns"][PERIOD]
-    return result
+    return snapshot.period_return(universe.indices[key].symbol, PERIOD)
 
 
 def _key_numbers(name: str, snapshot: Snapshot, universe: Universe) -> list[str]:
     """The numbers a reader must find in the text whatever its language."""
-    basket = snapshot["baskets"]["china_ai"]
-    star50 = snapshot["instruments"][universe.indices["star50"].symbol]
-    spread = snapshot["spreads"]["star50-ndx"][PERIOD]
+    basket = snapshot.baskets["china_ai"]
+    star50 = snapshot.instruments[universe.indices["star50"].symbol]
+    spread = snapshot.spread("star50", "ndx", PERIOD)
     return {
         "rally": [
             fmt_pct(_return(snapshot, universe, "ndx")),
             fmt_pct(_return(snapshot, universe, "star50")),
             fmt_pp(spread),
-            fmt_usd(basket["returns"][PERIOD]["value_change_usd"]),
-            f"{snapshot['ratios']['china_ai/us_ai'] * 100:.1f}%",
+            fmt_usd(basket.stats(PERIOD).value_change_usd),
+            f"{(snapshot.ratios['china_ai/us_ai'] or 0) * 100:.1f}%",
         ],
-        "index": [fmt_price(star50["close"]), star50["date"], fmt_pp(spread)],
+        "index": [fmt_price(star50.close), star50.date, fmt_pp(spread)],
         "basket": [
-            fmt_usd(basket["returns"][PERIOD]["value_change_usd"]),
-            fmt_pct(basket["returns"][PERIOD]["equal"]),
-            fmt_usd(basket["value_usd"], signed=False),
-            basket["moves"][PERIOD][0]["symbol"],
+            fmt_usd(basket.stats(PERIOD).value_change_usd),
+            fmt_pct(basket.stats(PERIOD).equal),
+            fmt_usd(basket.value_usd, signed=False),
+            basket.moves[PERIOD][0].symbol,
             "1/3",
         ],
         "compare": [
@@ -305,9 +306,9 @@ def test_source_line_names_the_provider(provider: str, lang: str, expected: str)
     ],
 )
 def test_markets_line_lists_each_markets_newest_bar(
-    markets: dict[str, str], lang: str, expected: str
+    snapshot: Snapshot, markets: dict[str, str], lang: str, expected: str
 ) -> None:
-    assert markets_line({"markets": markets}, lang) == expected
+    assert markets_line(dataclasses.replace(snapshot, markets=markets), lang) == expected
 
 
 @pytest.mark.parametrize(

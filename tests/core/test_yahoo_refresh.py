@@ -296,11 +296,11 @@ async def test_the_ratio_is_withheld_when_a_basket_misses_over_a_tenth_of_its_va
     # stops reporting it): its value is now unknown, its last known value is not.
     await store.client.hdel(store.keys.meta("0700.HK"), "shares")
     snapshot = await current_snapshot(store, SMALL_UNIVERSE, FIRST_LOAD, "yahoo")
-    coverage = snapshot["baskets"]["china_ai"]["coverage"]
-    assert coverage["missing"] == ["0700.HK"]
-    assert coverage["missing_share"] > 0.10
-    assert snapshot["ratios"]["china_ai/us_ai"] is None
-    assert snapshot["ratio_notes"]["china_ai/us_ai"].startswith("china_ai misses 0700.HK (")
+    coverage = snapshot.baskets["china_ai"].coverage
+    assert coverage.missing == ("0700.HK",)
+    assert coverage.missing_share > 0.10
+    assert snapshot.ratios["china_ai/us_ai"] is None
+    assert snapshot.ratio_notes["china_ai/us_ai"].startswith("china_ai misses 0700.HK (")
 
 
 # --- finding 6: one dead symbol does not force a full reload -------------------------------

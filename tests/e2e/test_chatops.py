@@ -194,14 +194,22 @@ async def test_two_processes_send_each_digest_and_each_firing_once(
         replies = await bot.ask("/alert ndx price > 1")  # true already
         assert replies[0].text.startswith("✅ Alert #")
         start = len(server.calls)
-        both = [bot.application.bot_data["chatops"], other.bot_data["chatops"]]
+        both = [bot.application.bot_data.services, other.bot_data.services]
+        views = [await services.views.current() for services in both]
         sent = await asyncio.gather(
-            both[0].run_alerts(bot.application.bot), both[1].run_alerts(other.bot)
+            both[0].chatops.run_alerts(bot.application.bot, views[0]),
+            both[1].chatops.run_alerts(other.bot, views[1]),
         )
         assert sorted(sent) == [0, 1]
         fired = [t for t in texts_to(server, bot.chat.id, start) if t.startswith("Alert #")]
         assert len(fired) == 1
         assert "Nasdaq 100 price > 1" in fired[0]
+
+
+async def run_alerts(bot: DemoSession) -> int:
+    """Evaluate every alert on the session's latest view, as the refresh job does."""
+    services = bot.application.bot_data.services
+    return await services.chatops.run_alerts(bot.application.bot, await services.views.current())
 
 
 async def test_a_restart_sends_nothing_twice_and_keeps_state(
@@ -215,14 +223,14 @@ async def test_a_restart_sends_nothing_twice_and_keeps_state(
             bot.chat.id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
         )
         await wait_until(lambda: digests_to(server, bot.chat.id))
-        assert await bot.application.bot_data["chatops"].run_alerts(bot.application.bot) == 1
+        assert await run_alerts(bot) == 1
         chat_id = bot.chat.id
     sent_before = len(texts_to(server, chat_id))
 
     clock.advance(minutes=5)
     async with running(settings, clock, server) as bot:
         await settle()
-        assert await bot.application.bot_data["chatops"].run_alerts(bot.application.bot) == 0
+        assert await run_alerts(bot) == 0
         assert len(texts_to(server, chat_id)) == sent_before
         listing = (await bot.ask("/alerts"))[0].text
         assert "Nasdaq 100 price > 1" in listing

@@ -103,29 +103,29 @@ async def test_rally_in_a_group_answers_one_photo_with_every_caption_element(
     assert "DEMO" in caption
     for name in ("STAR 50", "ChiNext", "Hang Seng TECH", "Nasdaq 100"):
         assert name in caption
-    bench_info = snapshot["instruments"][universe.indices[bench].symbol]
-    assert fmt_pct(bench_info["returns"][period]) in line_with(caption, "Nasdaq 100")
+    bench_info = snapshot.instruments[universe.indices[bench].symbol]
+    assert fmt_pct(bench_info.returns[period]) in line_with(caption, "Nasdaq 100")
     for key in universe.rally.boards:
         spec = universe.indices[key]
         line = line_with(caption, spec.name)
-        assert fmt_pct(snapshot["instruments"][spec.symbol]["returns"][period]) in line
-        assert fmt_pp(snapshot["spreads"][f"{key}-{bench}"][period]) in line
+        assert fmt_pct(snapshot.instruments[spec.symbol].returns[period]) in line
+        assert fmt_pp(snapshot.spreads[f"{key}-{bench}"][period]) in line
         assert " pp " in line
-    basket = snapshot["baskets"][universe.rally.basket]
-    stats = basket["returns"][period]
+    basket = snapshot.baskets[universe.rally.basket]
+    stats = basket.returns[period]
     value_line = line_with(caption, "cap-weighted")
     assert USD_CHANGE.search(value_line)
-    assert fmt_usd(stats["value_change_usd"]) in value_line
-    assert fmt_pct(stats["cap"]) in value_line
+    assert fmt_usd(stats.value_change_usd) in value_line
+    assert fmt_pct(stats.cap) in value_line
     top_line = line_with(caption, "Top:")
-    ranked = sorted(basket["moves"][period], key=lambda m: m["value_change_usd"], reverse=True)
+    ranked = sorted(basket.moves[period], key=lambda m: m.value_change_usd, reverse=True)
     for move in ranked[:3]:
-        assert f"{move['name']} {fmt_usd(move['value_change_usd'])}" in top_line
-    ratio = snapshot["ratios"][f"{universe.rally.basket}/{universe.rally.compare_basket}"]
+        assert f"{move.name} {fmt_usd(move.value_change_usd)}" in top_line
+    ratio = snapshot.ratios[f"{universe.rally.basket}/{universe.rally.compare_basket}"]
     assert f"{ratio * 100:.1f}%" in line_with(caption, "AI market cap")
     as_of = AS_OF.search(caption)
     assert as_of is not None, caption
-    markets = snapshot["markets"]
+    markets = snapshot.markets
     assert as_of.groups() == (markets["XSHG"][5:], markets["XHKG"][5:], markets["XNYS"][5:])
 
     command_id = user_message_id(session, group, "/rally@rallybot")
@@ -234,15 +234,15 @@ async def test_index_shows_the_close_every_period_and_the_spread(session: DemoSe
     reply = only(await session.ask("/index star50 ytd"))
 
     snapshot = await snapshot_of(session)
-    info = snapshot["instruments"]["000688.SS"]
+    info = snapshot.instruments["000688.SS"]
     assert reply.photo is not None
     assert reply.photo.startswith(PNG_MAGIC)
     assert "STAR 50" in reply.text
     assert "YTD" in reply.text.splitlines()[0]
-    assert fmt_price(info["close"]) in reply.text
-    for period, value in info["returns"].items():
+    assert fmt_price(info.close) in reply.text
+    for period, value in info.returns.items():
         assert f"{period} {fmt_pct(value)}" in reply.text
-    assert fmt_pp(snapshot["spreads"]["star50-ndx"]["YTD"]) in line_with(reply.text, "Nasdaq 100")
+    assert fmt_pp(snapshot.spreads["star50-ndx"]["YTD"]) in line_with(reply.text, "Nasdaq 100")
     assert ("• YTD •", "index:star50:YTD") in reply.buttons
 
 
@@ -253,11 +253,11 @@ async def test_basket_lists_members_by_contribution_and_pages_in_place(
     assert reply.message_id is not None
 
     snapshot = await snapshot_of(session)
-    moves = snapshot["baskets"]["china_ai"]["moves"]["YTD"]
-    ranked = sorted(moves, key=lambda m: m["value_change_usd"], reverse=True)
+    moves = snapshot.baskets["china_ai"].moves["YTD"]
+    ranked = sorted(moves, key=lambda m: m.value_change_usd, reverse=True)
     shown = re.findall(r"^(\d+)\. .* (\S+) [+−]\$", reply.text, flags=re.MULTILINE)
     assert len(shown) > 1
-    assert [symbol for _, symbol in shown] == [m["symbol"] for m in ranked[: len(shown)]]
+    assert [symbol for _, symbol in shown] == [m.symbol for m in ranked[: len(shown)]]
     assert [int(rank) for rank, _ in shown] == list(range(1, len(shown) + 1))
     assert "Page 1/" in reply.text
     nav = [data for label, data in reply.buttons if "next" in label]
@@ -272,7 +272,7 @@ async def test_basket_lists_members_by_contribution_and_pages_in_place(
     page_two = message["caption"]
     assert "Page 2/" in page_two
     first_rank = len(shown) + 1
-    assert f"{first_rank}. {ranked[first_rank - 1]['name']}" in page_two
+    assert f"{first_rank}. {ranked[first_rank - 1].name}" in page_two
 
 
 async def test_chart_draws_every_named_series(session: DemoSession) -> None:
@@ -290,8 +290,8 @@ async def test_compare_states_the_spread_in_percentage_points(session: DemoSessi
     reply = only(await session.ask("/compare star50 ndx ytd"))
 
     snapshot = await snapshot_of(session)
-    star50 = snapshot["instruments"]["000688.SS"]["returns"]["YTD"]
-    ndx = snapshot["instruments"]["^NDX"]["returns"]["YTD"]
+    star50 = snapshot.instruments["000688.SS"].returns["YTD"]
+    ndx = snapshot.instruments["^NDX"].returns["YTD"]
     assert reply.photo is not None
     assert reply.photo.startswith(PNG_MAGIC)
     assert fmt_pct(star50) in reply.text
@@ -314,7 +314,7 @@ async def test_status_names_the_provider_newest_bars_and_sessions(session: DemoS
     reply = only(await session.ask("/status"))
 
     snapshot = await snapshot_of(session)
-    markets = snapshot["markets"]
+    markets = snapshot.markets
     assert reply.method == "sendMessage"
     assert "Provider: demo" in reply.text
     # FIXED_NOW is Wednesday 07:00 UTC: 15:00 in Shanghai (just closed), 15:00 in Hong Kong

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
 import pytest
 import redis.asyncio as redis
 
+from bot.analytics.model import Snapshot
 from bot.sources.base import SymbolMeta
 from bot.storage.keys import MARKET_TTL_SECONDS, Keys
 from bot.storage.market import MarketStore
@@ -85,10 +87,12 @@ async def test_replacing_a_history_drops_every_old_bar_at_once(store: MarketStor
 
 async def test_snapshot_versions_increase(store: MarketStore) -> None:
     assert await store.load_snapshot() is None
-    first = await store.save_snapshot({"as_of": "2026-11-25"})
-    second = await store.save_snapshot({"as_of": "2026-11-26"})
+    older = Snapshot("2026-11-25", "demo", "2026-11-25T09:00:00+00:00", {}, {}, {}, {}, {}, {}, {})
+    newer = dataclasses.replace(older, as_of="2026-11-26")
+    first = await store.save_snapshot(older)
+    second = await store.save_snapshot(newer)
     assert second == first + 1
-    assert await store.load_snapshot() == {"as_of": "2026-11-26", "version": second}
+    assert await store.load_snapshot() == dataclasses.replace(newer, version=second)
 
 
 async def test_refresh_lock_is_exclusive_and_owned(store: MarketStore) -> None:

@@ -1,0 +1,152 @@
+"""Chart data from a market view: pure functions from the view to a chart described as data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bot.analytics.model import Snapshot
+from bot.analytics.periods import rebased
+from bot.analytics.series import basket_value_series, spread_series
+from bot.analytics.view import MarketView
+from bot.core.universe import Universe
+from bot.text.formatting import fmt_pct
+from bot.text.market import chart_source, markets_line
+from charts.model import (
+    Bar,
+    BarsChart,
+    ChartFrame,
+    Line,
+    LineRole,
+    LinesChart,
+    RallyChart,
+    SpreadChart,
+)
+
+RALLY_TOP, RALLY_BOTTOM = 5, 3
+"""The /rally chart's bars: the biggest gains, then the biggest losses not already shown."""
+
+
+def chart_frame(snapshot: Snapshot, title: str) -> ChartFrame:
+    """Title, the markets' dates, the source and the demo flag every chart carries."""
+    return ChartFrame(
+        title=title,
+        subtitle=markets_line(snapshot),
+        source=chart_source(snapshot.provider),
+        demo=snapshot.is_demo,
+    )
+
+
+def label(universe: Universe, name: str) -> str:
+    """A person's name for an index key, a basket key or a symbol."""
+    if name in universe.indices:
+        return universe.indices[name].name
+    if name in universe.baskets:
+        return universe.baskets[name].name
+    return name
+
+
+def rebased_line(view: MarketView, symbol: str, period: str) -> pd.Series:
+    """A symbol's closes over the period, rebased to 100 at the period's base close."""
+    anchors = view.anchors
+    if symbol not in anchors.index or pd.isna(anchors.at[symbol, f"{period}_date"]):
+        return pd.Series(dtype=float)
+    base = pd.Timestamp(anchors.at[symbol, f"{period}_date"])
+    as_of = pd.Timestamp(anchors.at[symbol, "date"])
+    return rebased(view.closes[symbol], base, as_of)
+
+
+def series(view: MarketView, universe: Universe, name: str, period: str) -> pd.Series:
+    """An index, basket (USD market value) or symbol over the period, rebased to 100."""
+    if name in universe.indices:
+        return rebased_line(view, universe.indices[name].symbol, period)
+    if name in universe.baskets:
+        members = universe.baskets[name].members
+        dates = view.anchors.reindex(list(members))[f"{period}_date"].dropna()
+        if dates.empty:
+            return pd.Series(dtype=float)
+        as_of = pd.Timestamp(view.snapshot.as_of)
+        start = pd.Timestamp(dates.min())
+        values = basket_value_series(view.closes, members, view.meta, view.rates, start, as_of)
+        return values / values.iloc[0] * 100.0 if not values.empty else values
+    return rebased_line(view, name, period)
+
+
+def period_return(snapshot: Snapshot, universe: Universe, name: str, period: str) -> float | None:
+    """The period's return of an index, a basket (cap-weighted) or a symbol."""
+    if name in universe.baskets:
+        basket = snapshot.basket(name)
+        return None if basket is None else basket.stats(period).cap
+    symbol = universe.indices[name].symbol if name in universe.indices else name
+    return snapshot.period_return(symbol, period)
+
+
+def rally_chart(view: MarketView, universe: Universe, period: str) -> RallyChart:
+    """The /rally chart: the boards and the benchmark rebased, the basket's biggest movers."""
+    rally = universe.rally
+    snapshot = view.snapshot
+    lines = []
+    for key in (*rally.boards, rally.benchmark):
+        spec = universe.indices[key]
+        change = fmt_pct(snapshot.period_return(spec.symbol, period))
+        role: LineRole = "benchmark" if key == rally.benchmark else "board"
+        lines.append(Line(f"{spec.name} {change}", rebased_line(view, spec.symbol, period), role))
+    basket = snapshot.baskets[rally.basket]
+    moves = basket.moves[period]
+    top = moves[:RALLY_TOP]
+    picked = top + tuple(m for m in moves[-RALLY_BOTTOM:] if m not in top)
+    return RallyChart(
+        chart_frame(snapshot, f"China tech rally · {period}"),
+        tuple(lines),
+        tuple(Bar(m.name, m.value_change_usd) for m in picked),
+        f"{basket.name}: biggest USD value changes",
+    )
+
+
+def index_chart(view: MarketView, universe: Universe, key: str, period: str) -> LinesChart:
+    """The /index chart: the index's closes over the period."""
+    spec = universe.indices[key]
+    symbol, anchors = spec.symbol, view.anchors
+    closes = pd.Series(dtype=float)
+    if symbol in anchors.index and not pd.isna(anchors.at[symbol, f"{period}_date"]):
+        base = pd.Timestamp(anchors.at[symbol, f"{period}_date"])
+        as_of = pd.Timestamp(anchors.at[symbol, "date"])
+        column = view.closes[symbol]
+        closes = column.loc[(column.index >= base) & (column.index <= as_of)].dropna()
+    frame = chart_frame(view.snapshot, f"{spec.name} · {period}")
+    return LinesChart(frame, (Line(spec.name, closes),), "close")
+
+
+def basket_chart(view: MarketView, key: str, period: str) -> BarsChart:
+    """The /basket chart: every member's USD value change over the period."""
+    basket = view.snapshot.baskets[key]
+    bars = tuple(Bar(m.name, m.value_change_usd) for m in basket.moves[period])
+    frame = chart_frame(view.snapshot, f"{basket.name} · {period}")
+    return BarsChart(frame, bars, "USD market-value change by member")
+
+
+def lines_chart(
+    view: MarketView, universe: Universe, names: tuple[str, ...], period: str
+) -> LinesChart:
+    """The /chart chart: each name rebased to 100 at the period's base, labelled with its
+    return; a name with no data is an empty line."""
+    labels = [label(universe, name) for name in names]
+    lines = tuple(
+        Line(
+            f"{text} {fmt_pct(period_return(view.snapshot, universe, name, period))}",
+            series(view, universe, name, period),
+        )
+        for name, text in zip(names, labels, strict=True)
+    )
+    frame = chart_frame(view.snapshot, f"{' vs '.join(labels)} · {period}")
+    return LinesChart(frame, lines, "rebased = 100", reference=100.0)
+
+
+def spread_chart(
+    view: MarketView, universe: Universe, first: str, second: str, period: str
+) -> SpreadChart:
+    """The /compare chart: first minus second over the period, in percentage points."""
+    a, b = (series(view, universe, name, period) for name in (first, second))
+    spread = spread_series(a / 100 - 1, b / 100 - 1) * 100
+    labels = label(universe, first), label(universe, second)
+    frame = chart_frame(view.snapshot, f"{labels[0]} minus {labels[1]} · {period}")
+    return SpreadChart(frame, spread, f"{labels[0]} − {labels[1]}")

@@ -1,0 +1,44 @@
+"""What an answer is: HTML text, maybe a chart described as data, maybe buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.analytics.periods import PERIODS
+from bot.commands.callbacks import ButtonAction, encode
+from charts.model import ChartSpec
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label and its callback data (at most 64 bytes)."""
+
+    text: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart to attach: a cache name unique per snapshot version, and what to draw."""
+
+    name: str
+    spec: ChartSpec
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything one answer sends: HTML text (a caption when there is a chart)."""
+
+    text: str
+    chart: Chart | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+def period_buttons(action: ButtonAction) -> tuple[tuple[Button, ...], ...]:
+    """One row of 1D · 5D · MTD · YTD · 1Y buttons for `action`; its period is marked."""
+    return (
+        tuple(
+            Button(f"• {p} •" if p == action.period else p, encode(action.with_period(p)))
+            for p in PERIODS
+        ),
+    )

@@ -1,0 +1,54 @@
+"""The one way anything reads market data: the latest view, loaded once per snapshot version."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.analytics.view import MarketView, market_view
+from bot.core.errors import UserError
+from bot.core.universe import Universe
+from bot.refresh import with_defaults
+from bot.storage.market import MarketStore
+
+
+class MarketViews:
+    """Holds the newest market view; a refresh in this process hands its view over directly."""
+
+    def __init__(self, store: MarketStore, universe: Universe) -> None:
+        self.store = store
+        self.universe = universe
+        self._view: MarketView | None = None
+        self._loading = asyncio.Lock()
+
+    async def current(self) -> MarketView:
+        """The latest view; UserError when no refresh has completed yet."""
+        view = await self.latest()
+        if view is None:
+            raise UserError("data.not_ready")
+        return view
+
+    async def latest(self) -> MarketView | None:
+        """The latest view, None before the first refresh; reloaded when another process
+        stored a newer snapshot."""
+        version = await self.store.snapshot_version()
+        if self._view is not None and self._view.version >= version:
+            return self._view
+        async with self._loading:
+            if self._view is not None and self._view.version >= version:
+                return self._view
+            snapshot = await self.store.load_snapshot()
+            if snapshot is None:
+                return None
+            closes = await self.store.read_closes(self.universe.all_symbols)
+            meta = with_defaults(
+                await self.store.read_meta(self.universe.price_symbols), self.universe
+            )
+            # Once per version, but tens of milliseconds of pandas: off the event loop.
+            view = await asyncio.to_thread(market_view, snapshot, closes, meta, self.universe)
+            self.adopt(view)
+            return self._view
+
+    def adopt(self, view: MarketView) -> None:
+        """Take a view built elsewhere (the refresh that just stored it), if it is newer."""
+        if self._view is None or view.version > self._view.version:
+            self._view = view

@@ -1,0 +1,103 @@
+"""Chart data from a market view: pure functions, checked against the snapshot's own numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bot.analytics.view import MarketView, market_view
+from bot.answers import chartdata
+from bot.core.universe import Universe
+from bot.text.formatting import fmt_pct
+from tests.support.golden import golden_inputs, golden_snapshot
+
+
+@pytest.fixture(scope="module")
+def universe() -> Universe:
+    universe: Universe = golden_inputs()["universe"]
+    return universe
+
+
+@pytest.fixture(scope="module")
+def view(universe: Universe) -> MarketView:
+    inputs = golden_inputs()
+    return market_view(golden_snapshot(), inputs["closes"], inputs["meta"], universe)
+
+
+@pytest.mark.parametrize("period", ["1D", "MTD", "YTD"])
+def test_the_rally_chart_rebases_each_line_to_100_and_ends_at_its_return(
+    view: MarketView, universe: Universe, period: str
+) -> None:
+    spec = chartdata.rally_chart(view, universe, period)
+    keys = (*universe.rally.boards, universe.rally.benchmark)
+    assert [line.role for line in spec.lines] == ["board"] * len(universe.rally.boards) + [
+        "benchmark"
+    ]
+    for key, line in zip(keys, spec.lines, strict=True):
+        index = universe.indices[key]
+        change = view.snapshot.period_return(index.symbol, period)
+        assert line.label == f"{index.name} {fmt_pct(change)}"
+        assert line.values.iloc[0] == pytest.approx(100.0)
+        assert line.values.iloc[-1] == pytest.approx(100.0 * (1 + change))
+    assert spec.frame.demo
+    assert spec.frame.title == f"China tech rally · {period}"
+
+
+def test_the_rally_bars_are_the_top_five_then_the_worst_three_never_twice(
+    view: MarketView, universe: Universe
+) -> None:
+    moves = view.snapshot.baskets[universe.rally.basket].moves["YTD"]
+    spec = chartdata.rally_chart(view, universe, "YTD")
+    expected = [m.name for m in moves[:5]] + [m.name for m in moves[-3:]]
+    assert [bar.label for bar in spec.contributors] == expected
+    assert [bar.value for bar in spec.contributors[:5]] == [m.value_change_usd for m in moves[:5]]
+
+
+def test_the_index_chart_holds_the_closes_from_the_base_to_the_newest(
+    view: MarketView, universe: Universe
+) -> None:
+    spec = chartdata.index_chart(view, universe, "star50", "MTD")
+    symbol = universe.indices["star50"].symbol
+    closes = spec.lines[0].values
+    assert closes.index[0] == pd.Timestamp(view.anchors.at[symbol, "MTD_date"])
+    assert closes.iloc[-1] == pytest.approx(view.snapshot.instruments[symbol].close)
+
+
+def test_the_basket_chart_has_a_bar_per_member_with_a_move(view: MarketView) -> None:
+    spec = chartdata.basket_chart(view, "china_ai", "5D")
+    moves = view.snapshot.baskets["china_ai"].moves["5D"]
+    assert [(b.label, b.value) for b in spec.bars] == [(m.name, m.value_change_usd) for m in moves]
+
+
+def test_a_basket_line_is_its_usd_value_rebased_and_an_unknown_name_is_empty(
+    view: MarketView, universe: Universe
+) -> None:
+    spec = chartdata.lines_chart(view, universe, ("china_ai", "NOPE"), "YTD")
+    basket, unknown = spec.lines
+    cap = view.snapshot.baskets["china_ai"].stats("YTD").cap
+    assert basket.label == f"{universe.baskets['china_ai'].name} {fmt_pct(cap)}"
+    assert basket.values.iloc[0] == pytest.approx(100.0)
+    assert unknown.values.empty
+    assert spec.reference == 100.0
+
+
+def test_the_spread_ends_at_the_difference_of_the_two_returns(
+    view: MarketView, universe: Universe
+) -> None:
+    spec = chartdata.spread_chart(view, universe, "star50", "ndx", "MTD")
+    assert spec.spread_pp.iloc[-1] == pytest.approx(
+        100 * view.snapshot.spread("star50", "ndx", "MTD"), abs=1e-9
+    )
+    assert spec.label == "STAR 50 − Nasdaq 100"
+
+
+def test_a_view_builds_each_named_chart_once(view: MarketView, universe: Universe) -> None:
+    built: list[str] = []
+
+    def build() -> object:
+        built.append("x")
+        return chartdata.rally_chart(view, universe, "1D")
+
+    first = view.memo("test:rally:1D", build)
+    assert view.memo("test:rally:1D", build) is first
+    assert built == ["x"]
