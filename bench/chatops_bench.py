@@ -37,8 +37,8 @@ from bot.chatops.records import AlertRecord, Subscription
 from bot.chatops.service import DIGEST_LEASE_SECONDS, ChatOpsService
 from bot.core.config import Settings
 from bot.core.universe import Universe, load_universe
-from bot.sandbox.demo import DemoSession
 from bot.sandbox.localapi import LocalBotApi
+from bot.sandbox.session import DemoSession
 from bot.sources.demo import DemoProvider
 from bot.storage.chats import ChatStore
 from bot.storage.embedded import EmbeddedValkey

@@ -34,8 +34,8 @@ from bot.commands.parsing import (
     RallyRequest,
 )
 from bot.core.config import Settings
-from bot.sandbox.demo import DEMO_TOKEN, DemoSession, until_idle
 from bot.sandbox.localapi import LocalBotApi, SimChat, SimUser
+from bot.sandbox.session import DEMO_TOKEN, DemoSession, until_idle
 from bot.telegram.app import RateLimits
 from charts.render import render
 

@@ -20,7 +20,7 @@ from bot.core.config import Settings
 from bot.core.errors import ConfigError, DataError
 from bot.refresh import RefreshReport, current_snapshot, refresh_market
 from bot.runtime import Runtime, open_runtime
-from bot.sandbox.demo import BotReply, DemoSession, save_photos
+from bot.sandbox.session import BotReply, DemoSession, save_photos
 from bot.telegram.app import build_application, run_until_stopped
 from bot.text.report import print_report, report_json
 

@@ -10,7 +10,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.answers.reply import Reply
 from bot.chatops.service import ChatOpsService
-from bot.commands.parsing import parse_settings, parse_subscribe, parse_unalert
+from bot.commands.parsing import parse_alert, parse_settings, parse_subscribe, parse_unalert
 from bot.telegram.context import Context
 from handlers.auth import admins_only
 from handlers.common import answers, services
@@ -54,7 +54,9 @@ async def digest(update: Update, context: Context, lang: str) -> Reply:
 @admins_only
 async def alert(update: Update, context: Context, lang: str) -> Reply:
     """/alert TARGET METRIC OP VALUE [once|every]: tell this chat when a threshold is crossed."""
-    return await chatops(context).add_alert(_chat_id(update), context.args or [], lang)
+    universe = services(context).universe
+    condition = parse_alert(context.args or [], universe, universe.price_symbols)
+    return await chatops(context).add_alert(_chat_id(update), condition, lang)
 
 
 @answers

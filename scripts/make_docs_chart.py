@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from bot.core.config import Settings
-from bot.sandbox.demo import DemoSession, save_photos
+from bot.sandbox.session import DemoSession, save_photos
 
 # A fixed moment, so the picture only changes when the code or the demo market does.
 WHEN = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)

@@ -15,7 +15,7 @@ from bot.answers.market import MarketAnswers
 from bot.answers.reply import Reply
 from bot.answers.views import MarketViews
 from bot.chatops.alerts import evaluate_alerts
-from bot.chatops.conditions import current_value, parse_alert
+from bot.chatops.conditions import Condition, current_value
 from bot.chatops.records import ChatSettings, Subscription
 from bot.chatops.schedule import (
     market_traded_since,
@@ -111,9 +111,8 @@ class ChatOpsService:
         return Reply(caption, self.market.rally_chart(view, "1D"))
 
     # ---- alerts ---------------------------------------------------------------------------
-    async def add_alert(self, chat_id: int, args: Sequence[str], lang: str) -> Reply:
-        """/alert: parse, check the cap, store, confirm with the value now."""
-        condition = parse_alert(args, self.universe, self.universe.price_symbols)
+    async def add_alert(self, chat_id: int, condition: Condition, lang: str) -> Reply:
+        """/alert: check the cap, store, confirm with the value now."""
         if await self.chats.count_alerts(chat_id) >= MAX_ALERTS_PER_CHAT:
             raise UserError("alert.cap", limit=MAX_ALERTS_PER_CHAT)
         snapshot = (await self.views.current()).snapshot

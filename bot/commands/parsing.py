@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.analytics.periods import PERIODS
+from bot.chatops.conditions import OPERATORS, Condition, TargetKind, Unit
 from bot.core.errors import UserError
 from bot.core.universe import Universe
 
@@ -313,3 +316,138 @@ def parse_unalert(args: Sequence[str]) -> UnalertRequest:
     if not token.isdigit() or len(token) > 12:
         raise UserError("unalert.usage")
     return UnalertRequest(int(token))
+
+
+# ---- /alert TARGET METRIC OP VALUE [once|every] ----------------------------------------
+ALERT_EXAMPLE = "/alert star50 mtd > 10%"
+_OP_ALIASES = {"≥": ">=", "≤": "<=", "=>": ">=", "=<": "<="}
+_VALUE = re.compile(r"^([+\-−]?)\$?(\d+(?:\.\d+)?)(%|pp|[kmbt])?$", re.IGNORECASE)
+_SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+MAX_THRESHOLD = 1e15  # a quadrillion: above any market cap or index level
+
+
+def _target(
+    token: str, universe: Universe, known_symbols: Sequence[str]
+) -> tuple[str, TargetKind]:
+    lowered = token.lower()
+    if lowered in universe.indices:
+        return lowered, "index"
+    if lowered in universe.baskets:
+        return lowered, "basket"
+    if "-" in lowered and not token.upper().endswith("=X"):
+        first, _, second = lowered.partition("-")
+        if first in universe.indices and second in universe.indices:
+            if first == second:
+                raise UserError("alert.spread_same", example="/alert star50-ndx mtd > 5pp")
+            return lowered, "spread"
+    by_upper = {s.upper(): s for s in known_symbols}
+    if token.upper() in by_upper:
+        return by_upper[token.upper()], "symbol"
+    raise UserError(
+        "alert.target_unknown",
+        token=clip(token),
+        indices=", ".join(universe.indices),
+        baskets=", ".join(universe.baskets),
+        example=ALERT_EXAMPLE,
+    )
+
+
+def parse_value(token: str) -> tuple[float, str | None]:
+    """A threshold and its unit: '12%' -> (0.12, '%'), '1.2T' -> (1.2e12, 't'), '6000' plain."""
+    match = _VALUE.match(token.strip())
+    if match is None:
+        raise UserError("alert.value_bad", token=clip(token), example=ALERT_EXAMPLE)
+    sign, digits, suffix = match.groups()
+    number = float(digits) * (-1 if sign in {"-", "−"} else 1)
+    suffix = suffix.lower() if suffix else None
+    if suffix in {"%", "pp"}:
+        number /= 100.0
+    elif suffix in _SCALE:
+        number *= _SCALE[suffix]
+    # Checked after scaling: 1e300 with a T suffix is no longer finite.
+    if not math.isfinite(number) or abs(number) > MAX_THRESHOLD:
+        raise UserError("alert.value_bad", token=clip(token), example=ALERT_EXAMPLE)
+    return number, suffix if suffix in {"%", "pp", *_SCALE} else None
+
+
+def parse_alert(
+    args: Sequence[str], universe: Universe, known_symbols: Sequence[str]
+) -> Condition:
+    """Parse `/alert TARGET METRIC OP VALUE [once|every]` into a normalized Condition."""
+    tokens = [a for a in args if a]
+    if not tokens:
+        raise UserError("alert.usage", example=ALERT_EXAMPLE)
+    repeat: Literal["once", "every"] = "once"
+    if tokens[-1].lower() in {"once", "every"}:
+        repeat = "every" if tokens.pop().lower() == "every" else "once"
+    if len(tokens) < 4:
+        raise UserError("alert.usage", example=ALERT_EXAMPLE)
+    target, kind = _target(tokens[0], universe, known_symbols)
+    rest = tokens[1:]
+    if rest[0].lower() == "value":
+        if len(rest) != 4:
+            raise UserError("alert.usage", example="/alert china_ai value ytd >= 500B")
+        period = parse_period(rest[1])
+        if period is None:
+            raise UserError(
+                "period.invalid",
+                token=clip(rest[1]),
+                periods=", ".join(PERIODS),
+                example="/alert china_ai value ytd >= 500B",
+            )
+        metric = f"value:{period}"
+        op_token, value_token = rest[2], rest[3]
+    else:
+        if len(rest) != 3:
+            raise UserError("alert.usage", example=ALERT_EXAMPLE)
+        metric_token, op_token, value_token = rest
+        if metric_token.lower() == "price":
+            metric = "price"
+        else:
+            period = parse_period(metric_token)
+            if period is None:
+                raise UserError(
+                    "alert.metric_bad", token=clip(metric_token), example=ALERT_EXAMPLE
+                )
+            metric = period
+    op = _OP_ALIASES.get(op_token, op_token.lower())
+    if op not in OPERATORS:
+        raise UserError(
+            "alert.op_bad", token=clip(op_token), ops=" ".join(OPERATORS), example=ALERT_EXAMPLE
+        )
+    threshold, suffix = parse_value(value_token)
+    unit = _unit_for(kind, metric, suffix, value_token)
+    return Condition(target, kind, metric, op, threshold, unit, repeat)
+
+
+def _unit_for(kind: TargetKind, metric: str, suffix: str | None, token: str) -> Unit:
+    """Check the value's unit fits the metric; say what to write instead when it does not."""
+    if metric.startswith("value:"):
+        if kind != "basket":
+            raise UserError(
+                "alert.value_needs_basket", example="/alert china_ai value ytd >= 500B"
+            )
+        if suffix in {"%", "pp"}:
+            raise UserError(
+                "alert.value_needs_usd",
+                token=clip(token),
+                example="/alert china_ai value ytd >= 500B",
+            )
+        return "usd"
+    if metric == "price":
+        if kind in {"basket", "spread"}:
+            raise UserError("alert.no_price", example="/alert hstech price crosses 6000")
+        if suffix in {"%", "pp"}:
+            raise UserError(
+                "alert.price_plain", token=clip(token), example="/alert hstech price crosses 6000"
+            )
+        return "price"
+    if kind == "spread":
+        if suffix != "pp":
+            raise UserError(
+                "alert.spread_pp", token=clip(token), example="/alert star50-ndx mtd > 5pp"
+            )
+        return "pp"
+    if suffix != "%":
+        raise UserError("alert.return_pct", token=clip(token), example=ALERT_EXAMPLE)
+    return "pct"

@@ -13,8 +13,9 @@ import pytest
 from bot.analytics.model import Basket, BasketStats, Coverage, Instrument, Snapshot
 from bot.chatops import alerts as alerts_module
 from bot.chatops.alerts import Evaluation, evaluate_alerts
-from bot.chatops.conditions import Condition, current_value, evaluate, parse_alert
+from bot.chatops.conditions import Condition, current_value, evaluate
 from bot.chatops.records import AlertRecord
+from bot.commands.parsing import parse_alert
 from bot.core.universe import Universe, load_universe
 
 UNIVERSE: Universe = load_universe()

@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.core.config import Settings
-from bot.sandbox.demo import DemoSession
+from bot.sandbox.session import DemoSession
 from bot.telegram.app import RateLimits
 
 # Wednesday 25 November 2026, 07:00 UTC: Shanghai and Hong Kong in their afternoon session.

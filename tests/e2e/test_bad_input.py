@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pytest
 import pytest_asyncio
 
-from bot.sandbox.demo import DemoSession
 from bot.sandbox.localapi import RecordedCall, SimChat
+from bot.sandbox.session import DemoSession
 from tests.e2e import conftest as e2e
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -12,8 +12,8 @@ import pytest
 from bot.chatops.records import Subscription
 from bot.core.config import Settings
 from bot.runtime import open_runtime
-from bot.sandbox.demo import DemoSession
 from bot.sandbox.localapi import LocalBotApi
+from bot.sandbox.session import DemoSession
 from bot.telegram.app import build_application
 from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, MutableClock, make_settings
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from bot.analytics.snapshot import Snapshot
-from bot.sandbox.demo import BotReply, DemoSession
 from bot.sandbox.localapi import RecordedCall, SimChat
+from bot.sandbox.session import BotReply, DemoSession
 from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

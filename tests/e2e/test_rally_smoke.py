@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.demo import DemoSession
+from bot.sandbox.session import DemoSession
 
 
 async def test_rally_answers_with_photo(session: DemoSession) -> None:

@@ -11,9 +11,9 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.sandbox.demo import DemoSession, until_idle
 from bot.sandbox.localapi import LocalBotApi, RecordedCall, SimChat
 from bot.sandbox.localapi import RateLimits as ServerLimits
+from bot.sandbox.session import DemoSession, until_idle
 from bot.telegram.app import RateLimits
 from tests.e2e import conftest as e2e
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.sandbox.demo import DemoSession
+from bot.sandbox.session import DemoSession
 from bot.telegram.jobs import due_refresh
 from tests.e2e.conftest import FAST_LIMITS, MutableClock, make_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.sandbox.demo import DemoSession
+from bot.sandbox.session import DemoSession
 from tests.e2e.conftest import FAST_LIMITS, MutableClock, make_settings
 
 

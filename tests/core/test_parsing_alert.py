@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chatops.conditions import Condition, parse_alert, parse_value
+from bot.chatops.conditions import Condition
+from bot.commands.parsing import parse_alert, parse_value
 from bot.core.errors import UserError
 from bot.core.universe import Universe, load_universe
 from bot.text.market import esc
