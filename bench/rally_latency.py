@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from telegram import Update
+from telegram import InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.analytics.periods import PERIODS
@@ -112,8 +115,35 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(message.text)
 
 
-async def echo_latency(server: LocalBotApi, requests: int) -> list[float]:
-    """Sequential /echo round trips through a bare PTB Application on the same server."""
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def photo_echo(sent: dict[str, Any]) -> Callable[[Update, Any], Awaitable[None]]:
+    """/echo answered the way /rally is: this photo by file_id, caption and buttons."""
+
+    async def answer(update: Update, context: Any) -> None:
+        message = update.effective_message
+        if message is not None:
+            await context.bot.send_photo(
+                message.chat_id,
+                sent["photo"],
+                caption=sent["caption"],
+                parse_mode=sent.get("parse_mode"),
+                reply_markup=InlineKeyboardMarkup.de_json(
+                    _json(sent["reply_markup"]), context.bot
+                ),
+                reply_parameters=ReplyParameters(message.message_id),
+            )
+
+    return answer
+
+
+async def echo_latency(
+    server: LocalBotApi, requests: int, shaped_like: dict[str, Any] | None = None
+) -> list[float]:
+    """Sequential /echo round trips through a bare PTB Application on the same server; with
+    `shaped_like`, the echo sends that photo message instead of the text."""
     application = (
         ApplicationBuilder()
         .token(DEMO_TOKEN)
@@ -122,7 +152,9 @@ async def echo_latency(server: LocalBotApi, requests: int) -> list[float]:
         .concurrent_updates(True)
         .build()
     )
-    application.add_handler(CommandHandler("echo", echo))
+    handler = echo if shaped_like is None else photo_echo(shaped_like)
+    answer_method = "sendMessage" if shaped_like is None else "sendPhoto"
+    application.add_handler(CommandHandler("echo", handler))
     chat = server.private_chat(USER_ID, "Demo")
     user = server.user(USER_ID)
     async with application:
@@ -132,9 +164,9 @@ async def echo_latency(server: LocalBotApi, requests: int) -> list[float]:
             poll_interval=0.0, timeout=1, drop_pending_updates=True
         )
         try:
-            await round_trips(server, application, chat, user, "/echo hi", "sendMessage", 1)
+            await round_trips(server, application, chat, user, "/echo hi", answer_method, 1)
             return await round_trips(
-                server, application, chat, user, "/echo hi", "sendMessage", requests
+                server, application, chat, user, "/echo hi", answer_method, requests
             )
         finally:
             await application.updater.stop()
@@ -169,20 +201,137 @@ async def chart_render_times(service: MarketAnswers) -> list[str]:
     return lines
 
 
-async def run(requests: int) -> None:
-    """Both bots on one local server, one after the other; print every figure."""
-    print(f"requests per bot: {requests} sequential, after 1 warm-up; limits: {RELAXED}")
+COMMAND_KINDS = (
+    "/start",
+    "/help",
+    "/rally ytd",
+    "/index star50 1y",
+    "/basket",
+    "/chart star50 hstech ndx ytd",
+    "/compare star50 ndx 5d",
+    "/status",
+    "/settings",
+    "/subscribe 08:00",
+    "/alert star50 mtd > 10%",
+    "/alerts",
+    "/digest",
+    "/unalert all",
+    "/unsubscribe",
+    "/nonsense",
+)
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident set size in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+async def rallybot_run_rss(server: LocalBotApi, data_dir: Path) -> tuple[float, float]:
+    """RSS of a real `rallybot run` process (polling this server, demo data) when idle after
+    start, and after it answered every command kind once and a button press."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": DEMO_TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "MARKET_DATA": "demo",
+        "RALLYBOT_DATA_DIR": str(data_dir),
+        "RALLYBOT_REDIS_PREFIX": f"rss-{uuid.uuid4().hex[:8]}",
+        "RALLYBOT_LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    rallybot = Path(sys.executable).with_name("rallybot")
+    process = await asyncio.create_subprocess_exec(
+        str(rallybot), "run", env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    chat = server.private_chat(USER_ID + 1, "RSS")
+    user = server.user(USER_ID + 1)
+    try:
+        async with asyncio.timeout(120):
+            while True:  # until the first refresh has stored a snapshot
+                after = len(server.calls)
+                server.send_text(chat, user, "/rally")
+                call = await _answer(server, chat.id, after)
+                if call.method == "sendPhoto":
+                    break
+                await asyncio.sleep(1)
+        idle = rss_mb(process.pid)
+        with_buttons = None
+        for text in COMMAND_KINDS:
+            after = len(server.calls)
+            server.send_text(chat, user, text)
+            call = await _answer(server, chat.id, after)
+            if call.method == "sendPhoto" and "reply_markup" in call.params:
+                with_buttons = call
+        if with_buttons is not None:
+            keyboard = _json(with_buttons.params["reply_markup"])["inline_keyboard"]
+            after = len(server.calls)
+            message_id = with_buttons.result["message_id"]
+            server.press_button(chat, user, message_id, keyboard[0][0]["callback_data"])
+            await server.wait_for_call("answerCallbackQuery", after=after, timeout=30)
+        await asyncio.sleep(1)
+        return idle, rss_mb(process.pid)
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def _answer(server: LocalBotApi, chat_id: int, after: int) -> Any:
+    """The bot's first message to `chat_id` at or after call index `after`."""
+
+    def to_chat(call: Any) -> bool:
+        return call.ok and str(call.params.get("chat_id")) == str(chat_id)
+
+    async with asyncio.timeout(60):
+        while True:
+            for call in server.calls[after:]:
+                if call.method in {"sendPhoto", "sendMessage"} and to_chat(call):
+                    return call
+            await asyncio.sleep(0.02)
+
+
+async def run(requests: int, as_json: bool) -> None:
+    """Every bot on one local server, one after the other; print every figure."""
     async with LocalBotApi(bot_username="rallybot") as server:
         with tempfile.TemporaryDirectory(prefix="rallybot-bench-") as data_dir:
             rally, renders = await rallybot_latency(server, Path(data_dir), requests)
+        photo = next(c for c in reversed(server.calls) if c.method == "sendPhoto" and c.ok)
         echo_times = await echo_latency(server, requests)
-    print()
-    print(summary("rallybot /rally (cached chart, file_id)", rally))
-    print(summary("bare PTB echo /echo                    ", echo_times))
+        shaped_times = await echo_latency(server, requests, shaped_like=photo.params)
+        with tempfile.TemporaryDirectory(prefix="rallybot-rss-") as data_dir:
+            idle_rss, rss = await rallybot_run_rss(server, Path(data_dir))
+    rally_p50, echo_p50 = statistics.median(rally), statistics.median(echo_times)
+    shaped_p50 = statistics.median(shaped_times)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "requests": requests,
+                    "rally_ms_p50": round(rally_p50 * 1000, 3),
+                    "echo_ms_p50": round(echo_p50 * 1000, 3),
+                    "ratio": round(rally_p50 / echo_p50, 3),
+                    "photo_echo_ms_p50": round(shaped_p50 * 1000, 3),
+                    "ratio_to_photo_echo": round(rally_p50 / shaped_p50, 3),
+                    "rss_mb_idle": round(idle_rss, 1),
+                    "rss_mb": round(rss, 1),
+                }
+            )
+        )
+        return
+    print(f"requests per bot: {requests} sequential, after 1 warm-up; limits: {RELAXED}")
+    print(summary("rallybot /rally (cached chart, file_id)    ", rally))
+    print(summary("bare PTB echo /echo (sendMessage)          ", echo_times))
+    print(summary("PTB echo sending /rally's photo by file_id ", shaped_times))
     print(
-        "ratio rallybot/echo: median "
-        f"{statistics.median(rally) / statistics.median(echo_times):.2f}x, p95 "
-        f"{percentile(rally, 0.95) / percentile(echo_times, 0.95):.2f}x"
+        f"ratio rallybot/echo: median {rally_p50 / echo_p50:.2f}x, p95 "
+        f"{percentile(rally, 0.95) / percentile(echo_times, 0.95):.2f}x; "
+        f"rallybot/photo echo: median {rally_p50 / shaped_p50:.2f}x"
+    )
+    print(
+        f"RSS of `rallybot run`: {idle_rss:.1f} MB after start, {rss:.1f} MB after every "
+        "command kind and a button press"
     )
     print()
     print("\n".join(renders))
@@ -192,9 +341,10 @@ def main() -> None:
     """Parse flags and run the benchmark once."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200, help="requests per bot (>= 1)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     # ./run bench passes the same flags to every bench script; ignore the others' flags.
     args, _ = parser.parse_known_args()
-    asyncio.run(run(max(1, args.requests)))
+    asyncio.run(run(max(1, args.requests), args.json))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from bot.core.config import Settings
 from bot.core.errors import ConfigError, DataError
 from bot.refresh import RefreshReport, current_snapshot, refresh_market
 from bot.runtime import Runtime, open_runtime
-from bot.sandbox.session import BotReply, DemoSession, save_photos
 from bot.telegram.app import build_application, run_until_stopped
 from bot.text.report import print_report, report_json
 
@@ -79,10 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return asyncio.run(_run(settings))
         offline = _offline_settings(settings, args.data)
+        # Only these commands need the offline sandbox (a local Bot API server on aiohttp):
+        # `rallybot run` never loads it.
+        from bot.sandbox import console  # noqa: PLC0415
+
         if args.command == "ask":
-            return asyncio.run(_ask(offline, args.text, args.out))
+            return asyncio.run(console.ask(offline, args.text, args.out))
         if args.command == "demo":
-            return asyncio.run(_demo(offline, args.out))
+            return asyncio.run(console.demo(offline, args.out))
     except ValidationError as exc:
         first = exc.errors()[0]
         print(f"rallybot: bad setting {first['loc'][0]}: {first['msg']}", file=sys.stderr)
@@ -199,67 +202,6 @@ def _offline_settings(settings: Settings, data: str) -> Settings:
     """The demo's settings: the chosen offline market data under a key prefix of its own."""
     checked = Settings.model_validate({**settings.model_dump(by_alias=True), "MARKET_DATA": data})
     return checked.model_copy(update={"redis_prefix": f"{settings.redis_prefix}-demo"})
-
-
-def _print_replies(replies: list[BotReply], out: Path, stem: str) -> None:
-    paths = save_photos(replies, out, stem)
-    for reply in replies:
-        print(reply.text)
-        if reply.buttons:
-            print("buttons: " + " · ".join(f"[{label}]" for label, _ in reply.buttons))
-    for path in paths:
-        print(f"chart: {path.resolve()}")
-
-
-async def _ask(settings: Settings, text: str, out: Path) -> int:
-    async with DemoSession.open(settings, schedule_refresh=False) as session:
-        replies = await session.ask(text)
-    _print_replies(replies, out, "reply")
-    return 0
-
-
-async def _demo(settings: Settings, out: Path) -> int:
-    print(
-        "Starting the offline demo: embedded Valkey, demo market data, a local Telegram server..."
-    )
-    async with DemoSession.open(settings) as session:
-        print(
-            "Ready. You are chatting with rallybot in a private chat. Type a command such as\n"
-            "  /rally ytd   /basket   /chart star50 hstech ndx ytd   /help\n"
-            "Press a button of the last answer with !LABEL (e.g. !YTD). Ctrl-D or /quit ends.\n"
-            f"Charts are written to {out}/"
-        )
-        last: list[BotReply] = []
-        turn = 0
-        while True:
-            try:
-                line = (await asyncio.to_thread(input, "you> ")).strip()
-            except (EOFError, KeyboardInterrupt):
-                break
-            if line in {"/quit", "/exit"}:
-                break
-            if not line:
-                continue
-            turn += 1
-            try:
-                if line.startswith("!"):
-                    replies = await _press(session, last, line[1:])
-                else:
-                    replies = await session.ask(line)
-            except (TimeoutError, ValueError) as exc:
-                print(f"(no answer: {exc})")
-                continue
-            _print_replies(replies, out, f"turn{turn}")
-            last = replies or last
-    return 0
-
-
-async def _press(session: DemoSession, last: list[BotReply], label: str) -> list[BotReply]:
-    for reply in reversed(last):
-        for text, data in reply.buttons:
-            if label.strip().lower() in text.lower() and reply.message_id is not None:
-                return await session.press(reply.message_id, data)
-    raise ValueError(f"no button labelled {label!r} on the last answer")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 
 from bot.analytics.view import MarketView, market_view
 from bot.core.errors import UserError
@@ -10,14 +12,28 @@ from bot.core.universe import Universe
 from bot.refresh import with_defaults
 from bot.storage.market import MarketStore
 
+VERSION_RECHECK_SECONDS = 1.0
+"""How long a snapshot stored by another replica may take to show here, at most."""
+
 
 class MarketViews:
-    """Holds the newest market view; a refresh in this process hands its view over directly."""
+    """Holds the newest market view; a refresh in this process hands its view over directly.
 
-    def __init__(self, store: MarketStore, universe: Universe) -> None:
+    Another process's new snapshot is noticed by reading the version counter at most once
+    per `recheck_seconds`, so a warm answer costs no Redis round trip.
+    """
+
+    def __init__(
+        self,
+        store: MarketStore,
+        universe: Universe,
+        recheck_seconds: float = VERSION_RECHECK_SECONDS,
+    ) -> None:
         self.store = store
         self.universe = universe
+        self.recheck_seconds = recheck_seconds
         self._view: MarketView | None = None
+        self._checked_at = -math.inf
         self._loading = asyncio.Lock()
 
     async def current(self) -> MarketView:
@@ -30,7 +46,11 @@ class MarketViews:
     async def latest(self) -> MarketView | None:
         """The latest view, None before the first refresh; reloaded when another process
         stored a newer snapshot."""
+        now = time.monotonic()
+        if self._view is not None and now - self._checked_at < self.recheck_seconds:
+            return self._view
         version = await self.store.snapshot_version()
+        self._checked_at = now
         if self._view is not None and self._view.version >= version:
             return self._view
         async with self._loading:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any, cast
@@ -14,6 +16,9 @@ from bot.storage.keys import Keys
 from bot.storage.keys import text as _text
 
 MAX_ALERTS_PER_CHAT = 50
+SETTINGS_RECHECK_SECONDS = 1.0
+"""How stale another replica's settings change may be here, at most."""
+SETTINGS_CACHE_LIMIT = 100_000
 FIRED_LOG_LIMIT = 20
 
 # Claim due digests atomically: whoever runs this first pushes each due entry's score to
@@ -64,27 +69,66 @@ return 1
 class ChatStore:
     """Per-chat state; takes an already-built asyncio Redis client."""
 
-    def __init__(self, client: redis.Redis, keys: Keys | None = None) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys | None = None,
+        recheck_seconds: float = SETTINGS_RECHECK_SECONDS,
+    ) -> None:
         self.client = client
         self.keys = keys or Keys()
         self._claim = client.register_script(_CLAIM_DUE)
         self._finish = client.register_script(_FINISH)
         self._record_firing = client.register_script(_RECORD_FIRING)
+        self._recheck_seconds = recheck_seconds
+        self._settings: dict[int, ChatSettings] = {}
+        self._generation: bytes | str | None = None
+        self._checked_at = -math.inf
 
     # ---- settings -------------------------------------------------------------------------
     async def settings(self, chat_id: int) -> ChatSettings:
-        """The chat's settings (defaults where unset)."""
+        """The chat's settings (defaults where unset).
+
+        Kept in memory: every change anywhere bumps one generation counter, which this
+        process reads at most once per `recheck_seconds`, so another replica's change shows
+        here within that time and a warm answer needs no Redis round trip for them.
+        """
+        await self._drop_stale_settings()
+        cached = self._settings.get(chat_id)
+        if cached is not None:
+            return cached
         raw = await self.client.hgetall(self.keys.chat(chat_id))
         values = {_text(k): _text(v) for k, v in raw.items()}
-        return ChatSettings(
+        settings = ChatSettings(
             tz=values.get("tz", ChatSettings.tz),
             lang=values.get("lang") or None,
             who=values.get("who", ChatSettings.who),
         )
+        if len(self._settings) >= SETTINGS_CACHE_LIMIT:
+            self._settings.clear()
+        self._settings[chat_id] = settings
+        return settings
+
+    async def _drop_stale_settings(self) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < self._recheck_seconds:
+            return
+        self._checked_at = now
+        generation = await self.client.get(self.keys.settings_generation())
+        if generation != self._generation:
+            self._settings.clear()
+            self._generation = generation
+
+    async def _settings_changed(self, *chat_ids: int) -> None:
+        """Tell every process (this one at once) that these chats' settings changed."""
+        await self.client.incr(self.keys.settings_generation())
+        for chat_id in chat_ids:
+            self._settings.pop(chat_id, None)
 
     async def update_settings(self, chat_id: int, **changes: str) -> ChatSettings:
         """Change some settings; returns them all."""
         await self.client.hset(self.keys.chat(chat_id), mapping=cast("Mapping[Any, Any]", changes))
+        await self._settings_changed(chat_id)
         return await self.settings(chat_id)
 
     # ---- subscriptions --------------------------------------------------------------------
@@ -227,6 +271,7 @@ class ChatStore:
         await self.remove_all_alerts(chat_id)
         await self.unsubscribe(chat_id)
         await self.client.delete(self.keys.chat(chat_id), self.keys.fired_log(chat_id))
+        await self._settings_changed(chat_id)
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """Move a group's state to its new supergroup id."""
@@ -253,3 +298,4 @@ class ChatStore:
             await self.client.rpush(self.keys.fired_log(new_id), *fired)
         await self.unsubscribe(old_id)
         await self.client.delete(self.keys.chat(old_id), self.keys.fired_log(old_id))
+        await self._settings_changed(old_id, new_id)

@@ -85,6 +85,10 @@ class Keys:
         """Hash of one chat's settings (tz, lang, who)."""
         return self._chat("settings", str(chat_id))
 
+    def settings_generation(self) -> str:
+        """Counter bumped whenever any chat's settings change: replicas drop their copies."""
+        return self._chat("settings-generation")
+
     def alerts(self) -> str:
         """Hash of alert id -> alert JSON (condition and evaluation state), every chat."""
         return self._chat("alerts")

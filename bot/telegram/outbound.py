@@ -39,6 +39,7 @@ from charts.render import render
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+FILE_ID_CACHE_LIMIT = 1024
 SEND_TRIES = 3
 """The first try and two more, only while Telegram certainly did not get the request."""
 
@@ -138,6 +139,8 @@ class Outbound:
         self.chats = chats
         self.render_slots = render_slots
         self._uploads: dict[str, asyncio.Future[str | None]] = {}
+        # A chart name holds its snapshot version, so its file_id never changes: keep it.
+        self._file_ids: dict[str, str] = {}
 
     async def deliver(
         self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None = None
@@ -188,8 +191,9 @@ class Outbound:
         thousand digests uploads the picture one time; if it gets none (a slow answer), they
         upload their own at once instead of queueing one behind another.
         """
-        file_id = await self.store.load_file_id(chart.name)
+        file_id = self._file_ids.get(chart.name) or await self.store.load_file_id(chart.name)
         if file_id:
+            self._keep_file_id(chart.name, file_id)
             return await deliver(file_id)
         upload = self._uploads.get(chart.name)
         if upload is not None:
@@ -217,7 +221,13 @@ class Outbound:
             return None
         file_id = message.photo[-1].file_id
         await self.store.save_file_id(chart.name, file_id)
+        self._keep_file_id(chart.name, file_id)
         return file_id
+
+    def _keep_file_id(self, name: str, file_id: str) -> None:
+        if name not in self._file_ids and len(self._file_ids) >= FILE_ID_CACHE_LIMIT:
+            self._file_ids.pop(next(iter(self._file_ids)))
+        self._file_ids[name] = file_id
 
     async def _png(self, bot: Bot, chat_id: int, chart: Chart) -> bytes:
         png = await self.store.load_chart(chart.name)

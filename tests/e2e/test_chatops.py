@@ -9,11 +9,15 @@ from typing import Any
 
 import pytest
 
+from bot.answers.views import VERSION_RECHECK_SECONDS
 from bot.chatops.records import Subscription
+from bot.commands.parsing import SettingsChange
 from bot.core.config import Settings
+from bot.refresh import refresh_market
 from bot.runtime import open_runtime
 from bot.sandbox.localapi import LocalBotApi
 from bot.sandbox.session import DemoSession
+from bot.storage.chats import SETTINGS_RECHECK_SECONDS
 from bot.telegram.app import build_application
 from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, MutableClock, make_settings
 
@@ -389,3 +393,34 @@ async def test_a_digest_whose_send_times_out_is_never_sent_twice(
             subscription = await bot.runtime.chats.subscription(chat_id)
             assert subscription is not None
             assert subscription.last_slot == FIXED_NOW.timestamp() - 1
+
+
+async def test_a_second_process_change_shows_here_within_a_second(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    """Answers keep settings and the snapshot in memory, yet another replica's language
+    change and new snapshot show here within the recheck interval."""
+    async with (
+        running(settings, clock, server) as bot,
+        second_process(settings, clock, server) as other,
+    ):
+        assert (await bot.ask("/rally"))[0].text.startswith("China tech rally")
+        version = await bot.runtime.store.snapshot_version()
+        assert f"Snapshot v{version} " in (await bot.ask("/status"))[0].text
+
+        # The other process: /settings lang zh there, and a refresh with its own stores.
+        theirs = other.bot_data.services
+        await theirs.chatops.settings(bot.chat.id, SettingsChange("lang", "zh"), "en")
+        clock.advance(minutes=5)
+        async with open_runtime(settings, clock) as their_runtime:
+            await refresh_market(
+                their_runtime.provider,
+                their_runtime.store,
+                their_runtime.universe,
+                clock(),
+                settings.history_days,
+            )
+        await asyncio.sleep(max(SETTINGS_RECHECK_SECONDS, VERSION_RECHECK_SECONDS) + 0.1)
+
+        assert (await bot.ask("/rally"))[0].text.startswith("中国科技股行情")
+        assert f"快照 v{version + 1}，" in (await bot.ask("/status"))[0].text

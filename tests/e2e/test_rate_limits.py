@@ -1,8 +1,9 @@
 """The limiter's limits are applied: a burst to one group is spread out, never answered 429.
 
 The local server enforces Telegram's per-group rule (at most N sends in any window), scaled
-down from 20 a minute so the tests take seconds. Production uses PTB's AIORateLimiter at
-20 messages a minute per group; these tests inject smaller numbers through `RateLimits`.
+down from 20 a minute so the tests take seconds. Production paces sends with rallybot's own
+PTB rate limiter (`bot/telegram/pacing.py`) at 30 a second overall and 20 a minute per
+group; these tests inject smaller numbers through `RateLimits`.
 """
 
 from __future__ import annotations
