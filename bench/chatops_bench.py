@@ -1,9 +1,12 @@
-"""Chat-ops throughput: 100k-alert evaluation, and digest fan-out under Telegram's limits.
+"""Chat-ops at scale: a million alerts as columns, and digest fan-out at Telegram's limits.
 
-Run: .venv/bin/python bench/chatops_bench.py [--alerts 100000] [--chats 5000] [--runs 5]
+Run: .venv/bin/python bench/chatops_bench.py [--alerts 1000000] [--chats 1000] [--runs 5] [--json]
 
-(a) `evaluate_alerts` over the default universe's demo snapshot (median of --runs runs), and
-    loading the same alerts from an embedded Valkey with ChatStore.all_alerts.
+(a) --alerts alerts stored as columns in a running bot's Valkey; the real alert pass
+    (ChatOpsService.record_alerts: load, evaluate, write back, claim the firings; the sends
+    are left out) on --runs new snapshot versions, while /rally requests keep coming; the
+    event loop's lag is sampled every 5 ms during the passes. evaluate_ms_p50 is the pure
+    numpy evaluation of every alert.
 (b) --chats subscribed chats, all due, dispatched through the real bot (DemoSession with the
     production RateLimits(): 30/s overall, 20/min per group) to a local Bot API server that
     enforces Telegram's limits and answers 429 when they are exceeded.
@@ -13,34 +16,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import logging
-import random
 import statistics
 import tempfile
 import time
 import uuid
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import redis.asyncio as redis
 from pydantic import SecretStr
 
 from bot.analytics.model import Snapshot
 from bot.analytics.periods import PERIODS
-from bot.analytics.snapshot import compute_snapshot
-from bot.chatops.alerts import evaluate_alerts
-from bot.chatops.conditions import OPERATORS, Condition, TargetKind, Unit, current_value
-from bot.chatops.records import AlertRecord, Subscription
+from bot.chatops.conditions import OPERATORS, TargetKind, Unit
+from bot.chatops.records import Subscription
 from bot.chatops.service import DIGEST_LEASE_SECONDS, ChatOpsService
+from bot.chatops.table import COLUMNS, AlertTable, evaluate_table, group_values
 from bot.core.config import Settings
-from bot.core.universe import Universe, load_universe
+from bot.core.universe import Universe
 from bot.sandbox.localapi import LocalBotApi
 from bot.sandbox.session import DemoSession
-from bot.sources.demo import DemoProvider
-from bot.storage.chats import ChatStore
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
 from bot.telegram.app import RateLimits
@@ -49,17 +49,10 @@ from bot.telegram.jobs import DIGEST_JOB
 NOW = dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC)  # a Wednesday, Asia in session
 START = dt.date(2024, 11, 20)
 TELEGRAM_OVERALL_PER_SECOND = 30
+UNPACED = RateLimits(overall_per_second=1000, group_per_period=1000, group_period_seconds=1)
 
 
-# ---- (a) alert evaluation ----------------------------------------------------------------------
-async def demo_snapshot(universe: Universe) -> Snapshot:
-    """The default universe's snapshot on two years of demo closes."""
-    provider = DemoProvider(universe, seed=7, clock=lambda: NOW)
-    closes = provider.closes_at(universe.all_symbols, START, NOW.date(), NOW).closes
-    meta = (await provider.fetch_meta(universe.price_symbols)).meta
-    return compute_snapshot(closes, meta, universe, NOW.date(), NOW, "demo")
-
-
+# ---- (a) alerts as columns ---------------------------------------------------------------------
 def condition_shapes(universe: Universe) -> list[tuple[str, TargetKind, str, Unit]]:
     """Every (target, kind, metric, unit) an alert can name in this universe."""
     shapes: list[tuple[str, TargetKind, str, Unit]] = []
@@ -80,89 +73,184 @@ def condition_shapes(universe: Universe) -> list[tuple[str, TargetKind, str, Uni
     return shapes
 
 
-def make_alerts(
-    count: int, universe: Universe, snapshot: Snapshot, seed: int = 7
-) -> list[AlertRecord]:
-    """`count` alerts over every target, metric and operator, thresholds near today's values."""
-    rng = random.Random(seed)
+def make_table(count: int, universe: Universe, snapshot: Snapshot, seed: int = 7) -> AlertTable:
+    """`count` alerts over every target, metric and operator, thresholds within 10% of
+    today's values (so a first pass fires many), a third of them `every`."""
+    rng = np.random.default_rng(seed)
     shapes = condition_shapes(universe)
-    records = []
-    for alert_id in range(1, count + 1):
-        target, kind, metric, unit = shapes[alert_id % len(shapes)]
-        probe = Condition(target, kind, metric, ">", 0.0, unit)
-        value = current_value(probe, snapshot, universe)
-        base = value if value is not None else 0.05
-        scale = abs(base) if unit in {"price", "usd"} else 0.05
-        threshold = base + rng.uniform(-0.1, 0.1) * max(scale, 1e-6)
-        condition = Condition(
-            target,
-            kind,
-            metric,
-            rng.choice(OPERATORS),
-            threshold,
-            unit,
-            "every" if alert_id % 3 == 0 else "once",
-        )
-        last = None if value is None or alert_id % 5 == 0 else value * rng.uniform(0.97, 1.03)
-        records.append(
-            AlertRecord(
-                alert_id,
-                alert_id // 20 + 1,
-                condition.to_json(),
-                "2026-11-01T00:00:00+00:00",
-                last_value=last,
-            )
-        )
-    return records
+    groups = [(kind, target, metric) for target, kind, metric, _ in shapes]
+    values = group_values(groups, snapshot, universe)
+    pct = np.array([unit in {"pct", "pp"} for *_, unit in shapes])
+    base = np.where(np.isnan(values), 0.05, values)
+    scale = np.where(pct, 0.05, np.maximum(np.abs(base), 1e-6))
+    group = np.arange(count) % len(shapes)
+    columns = {
+        "ids": np.arange(1, count + 1),
+        "chats": np.arange(count) // 20 + 1,
+        "groups": group,
+        "ops": rng.integers(0, len(OPERATORS), count),
+        "thresholds": base[group] + rng.uniform(-0.1, 0.1, count) * scale[group],
+        "every": (np.arange(count) % 3 == 0),
+        "alive": np.ones(count),
+        "armed": np.ones(count),
+        "last_fired": np.full(count, np.nan),
+        "fired_count": np.zeros(count),
+    }
+    typed = {name: np.asarray(columns[name], dtype=dtype) for name, dtype in COLUMNS.items()}
+    return AlertTable(typed, groups, np.full(len(groups), np.nan))
 
 
-async def bench_alerts(count: int, runs: int, url: str) -> None:
-    """Print evaluation and Redis load times for `count` alerts."""
-    universe = load_universe()
-    snapshot = await demo_snapshot(universe)
-    records = make_alerts(count, universe, snapshot)
-    groups = {(r.condition["kind"], r.condition["target"], r.condition["metric"]) for r in records}
-    evaluate_alerts(records, snapshot, universe, NOW)  # warm-up
-    timings, firings = [], 0
-    for _ in range(runs):
+async def store_table(client: redis.Redis, keys: Keys, table: AlertTable) -> None:
+    """Write a table straight into the store's keys (the bench's shortcut: adding a million
+    alerts one script call at a time would take a minute)."""
+    async with client.pipeline(transaction=False) as pipe:
+        for name, column in table.columns.items():
+            pipe.set(keys.alert_column(name), column.tobytes())
+        encoded = [json.dumps(list(group)) for group in table.groups]
+        pipe.rpush(keys.alert_group_keys(), *encoded)
+        pipe.hset(keys.alert_group_index(), mapping={g: i for i, g in enumerate(encoded)})
+        pipe.set(keys.alert_ids(), len(table))
+        await pipe.execute()
+
+
+class LoopLag:
+    """How late the event loop wakes a 5 ms sleeper, sampled while `sampling` is set."""
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+        self.sampling = False
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(0.005)
+            if self.sampling:
+                self.samples.append(loop.time() - started - 0.005)
+
+    def __enter__(self) -> LoopLag:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+async def keep_asking(session: DemoSession, stop: asyncio.Event, latencies: list[float]) -> None:
+    """/rally again and again from one chat until `stop`; each answer's round trip."""
+    server = session.server
+    while not stop.is_set():
+        after = len(server.calls)
         started = time.perf_counter()
-        outcome = evaluate_alerts(records, snapshot, universe, NOW)
-        timings.append(time.perf_counter() - started)
-        firings = len(outcome.firings)
-    median = statistics.median(timings)
-    print(
-        f"(a) evaluate_alerts: {count:,} alerts in {len(groups)} (target, metric) groups, "
-        f"{len(snapshot.instruments)} instruments"
-    )
-    print(
-        f"    median {median * 1000:.1f} ms over {runs} runs "
-        f"(min {min(timings) * 1000:.1f}, max {max(timings) * 1000:.1f}) "
-        f"-> {count / median:,.0f} alerts/s; {firings:,} fire on this snapshot"
-    )
+        server.send_text(session.chat, session.user, "/rally")
+        await server.wait_for_call("sendPhoto", lambda c: c.ok, after=after, timeout=30)
+        latencies.append(time.perf_counter() - started)
 
-    client = redis.Redis.from_url(url)
+
+async def bench_alerts(count: int, runs: int, url: str) -> dict[str, Any]:
+    """`count` alerts in the store of a running bot; time the real alert pass (load, evaluate,
+    write back, claim the firings) on `runs` new snapshot versions while /rally requests
+    keep coming, and sample the event loop's lag during the passes."""
+    server = LocalBotApi(bot_username="rallybot")
+    await server.start()
     try:
-        store = ChatStore(client, Keys(f"bench-{uuid.uuid4().hex[:8]}"))
-        for chunk in range(0, count, 5000):
-            mapping: dict[Any, Any] = {
-                str(r.id): json.dumps(asdict(r)) for r in records[chunk : chunk + 5000]
-            }
-            await client.hset(store.keys.alerts(), mapping=mapping)
-        loads = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            loaded = await store.all_alerts()
-            loads.append(time.perf_counter() - started)
-        assert len(loaded) == count
-        load = statistics.median(loads)
-        print(
-            f"    ChatStore.all_alerts from Valkey: median {load * 1000:.1f} ms over {runs} "
-            f"runs -> {count / load:,.0f} alerts/s; "
-            f"load + evaluate {(load + median) * 1000:.1f} ms"
-        )
-        await client.delete(store.keys.alerts())
+        async with DemoSession.open(
+            bench_settings(url),
+            clock=lambda: NOW,
+            rate_limits=UNPACED,  # the /rally requests measure the bot, not the send pacer
+            schedule_refresh=False,
+            server=server,
+        ) as session:
+            services = session.application.bot_data.services
+            view = await services.views.current()
+            universe = services.universe
+            table = make_table(count, universe, view.snapshot)
+            await store_table(session.runtime.redis, services.chats.keys, table)
+            await session.ask("/rally")  # the chart is uploaded once; later answers reuse it
+
+            stop, rally = asyncio.Event(), []
+            asking = asyncio.create_task(keep_asking(session, stop, rally))
+            passes = []
+            with LoopLag() as lag:
+                for run in range(runs):
+                    fresh = dataclasses.replace(view.snapshot, version=view.version + run + 1)
+                    lag.sampling = True
+                    passes.append(
+                        await services.chatops.record_alerts(
+                            dataclasses.replace(view, snapshot=fresh)
+                        )
+                    )
+                    lag.sampling = False
+                    await asyncio.sleep(0.2)
+            stop.set()
+            await asking
+            pure = []
+            loaded = await services.chats.alerts.load()
+            values = group_values(loaded.groups, view.snapshot, universe)
+            for _ in range(runs):
+                started = time.perf_counter()
+                evaluate_table(loaded, values, NOW)
+                pure.append(time.perf_counter() - started)
     finally:
-        await client.aclose()
+        await server.stop()
+
+    def median_ms(*phases: str) -> float:
+        return round(
+            statistics.median(sum(p.seconds[f] for f in phases) for p in passes) * 1000, 1
+        )
+
+    lags = sorted(lag.samples) or [0.0]
+    return {
+        "alerts": count,
+        "groups": len(table.groups),
+        "runs": runs,
+        "fired_first_pass": len(passes[0].claimed),
+        "fired_later_passes": [len(p.claimed) for p in passes[1:]],
+        "evaluate_ms_p50": round(statistics.median(pure) * 1000, 1),
+        "evaluate_in_pass_ms_p50": median_ms("evaluate"),
+        "load_ms_p50": median_ms("load"),
+        "record_ms_p50": median_ms("write_back", "claim"),
+        "record_first_pass_ms": round(
+            (passes[0].seconds["write_back"] + passes[0].seconds["claim"]) * 1000, 1
+        ),
+        "write_back_first_pass_ms": round(passes[0].seconds["write_back"] * 1000, 1),
+        "claim_first_pass_ms": round(passes[0].seconds["claim"] * 1000, 1),
+        "pass_ms_p50": round(statistics.median(sum(p.seconds.values()) for p in passes) * 1000, 1),
+        "pass_first_ms": round(sum(passes[0].seconds.values()) * 1000, 1),
+        "loop_lag_ms_p99": round(lags[min(len(lags) - 1, int(len(lags) * 0.99))] * 1000, 2),
+        "loop_lag_ms_max": round(lags[-1] * 1000, 2),
+        "loop_lag_samples": len(lag.samples),
+        "rally_answered_during_passes": len(rally),
+        "rally_ms_p50": round(statistics.median(rally) * 1000, 2) if rally else None,
+    }
+
+
+def print_alerts(result: dict[str, Any]) -> None:
+    """The alert figures as lines."""
+    print(
+        f"(a) alerts as columns: {result['alerts']:,} alerts in {result['groups']} groups; "
+        f"{result['runs']} passes, each on a new snapshot version"
+    )
+    print(
+        f"    evaluate {result['evaluate_ms_p50']} ms (in the pass, off the loop: "
+        f"{result['evaluate_in_pass_ms_p50']} ms); load {result['load_ms_p50']} ms; "
+        f"record {result['record_ms_p50']} ms (first pass {result['record_first_pass_ms']} ms: "
+        f"write back {result['write_back_first_pass_ms']} ms, claim "
+        f"{result['claim_first_pass_ms']} ms for {result['fired_first_pass']:,} firings; "
+        f"firings in later passes {result['fired_later_passes']})"
+    )
+    print(
+        f"    load + evaluate + record: median {result['pass_ms_p50']} ms, first pass "
+        f"{result['pass_first_ms']} ms"
+    )
+    print(
+        f"    event-loop lag during the passes: p99 {result['loop_lag_ms_p99']} ms, max "
+        f"{result['loop_lag_ms_max']} ms ({result['loop_lag_samples']} samples); /rally "
+        f"answered {result['rally_answered_during_passes']} times meanwhile, median "
+        f"{result['rally_ms_p50']} ms"
+    )
 
 
 # ---- (b) digest fan-out ------------------------------------------------------------------------
@@ -201,6 +289,22 @@ async def subscribe_chats(
     return ids
 
 
+def arrival_times(server: LocalBotApi) -> list[float]:
+    """A list that fills with the moment each accepted message arrives at the server."""
+    stamps: list[float] = []
+    flood = server._flood
+    check = flood.check
+
+    def recording(chat_id: int | None) -> int | None:
+        retry_after = check(chat_id)
+        if retry_after is None:
+            stamps.append(flood.clock())
+        return retry_after
+
+    flood.check = recording  # type: ignore[method-assign]
+    return stamps
+
+
 async def dispatch_until_done(chatops: ChatOpsService, bot: Any, chats: int) -> tuple[int, int]:
     """Run the dispatcher until a round sends nothing; (digests sent, rounds that sent)."""
     started = time.perf_counter()
@@ -216,7 +320,9 @@ async def dispatch_until_done(chatops: ChatOpsService, bot: Any, chats: int) -> 
     return sent, rounds
 
 
-async def bench_digests(chats: int, group_every: int, url: str, pool_size: int | None) -> None:
+async def bench_digests(
+    chats: int, group_every: int, url: str, pool_size: int | None
+) -> dict[str, Any]:
     """Subscribe `chats` chats, all due now, and time their digests through the real bot."""
     limits = RateLimits()
     server = LocalBotApi(bot_username="rallybot", enforce_rate_limits=True)
@@ -239,6 +345,7 @@ async def bench_digests(chats: int, group_every: int, url: str, pool_size: int |
                 pool.max_connections = pool_size  # works around the pool limit; see the notes
             ids = await subscribe_chats(server, chatops, chats, group_every)
             calls_before, limited_before = len(server.calls), server.rate_limited_count
+            sent_at = arrival_times(server)
             started = time.perf_counter()
             sent, rounds = await dispatch_until_done(chatops, session.application.bot, chats)
             elapsed = time.perf_counter() - started
@@ -254,58 +361,111 @@ async def bench_digests(chats: int, group_every: int, url: str, pool_size: int |
                 if c.method == "sendPhoto" and c.ok and c.params.get("chat_id") in wanted
             ]
             uploads = sum(1 for c in photos if c.files)
-            rate = sent / elapsed if elapsed else float("inf")
-            print(
-                f"(b) digest fan-out: {chats:,} chats ({sum(i < 0 for i in ids):,} groups), "
-                f"production RateLimits() {limits.overall_per_second:g}/s overall, "
-                f"{limits.group_per_period:g}/{limits.group_period_seconds:g}s per group; "
-                f"Redis pool max_connections {pool.max_connections}"
-            )
-            print(
-                f"    {sent:,} digests in {elapsed:.1f} s over {rounds} dispatch rounds "
-                f"-> {rate:.1f} msg/s vs {TELEGRAM_OVERALL_PER_SECOND}/s allowed "
-                f"({rate / TELEGRAM_OVERALL_PER_SECOND:.0%})"
-            )
-            print(
-                f"    distinct chats delivered: {len({c.params['chat_id'] for c in photos}):,}; "
-                f"photo uploads {uploads:,}, re-sent by file_id {len(photos) - uploads:,}"
-            )
-            print(
-                f"    429 answers from the server: {server.rate_limited_count - limited_before:,}"
-            )
-            print(f"    claimed but never sent (left leased until the lease lapses): {leased:,}")
+            stamps = sorted(sent_at)
+            span = stamps[-1] - stamps[0] if len(stamps) > 1 else 0.0
+            return {
+                "chats": chats,
+                "groups": sum(i < 0 for i in ids),
+                "digests_sent": sent,
+                "dispatch_rounds": rounds,
+                "fanout_seconds": round(elapsed, 2),
+                "fanout_msgs_per_s": round(sent / elapsed, 2) if elapsed else None,
+                "fanout_fraction_of_allowed": round(
+                    sent / elapsed / TELEGRAM_OVERALL_PER_SECOND, 4
+                )
+                if elapsed
+                else None,
+                "fanout_fraction_of_allowed_first_to_last_send": round(
+                    (len(stamps) - 1) / span / TELEGRAM_OVERALL_PER_SECOND, 4
+                )
+                if span
+                else None,
+                "fanout_429s": server.rate_limited_count - limited_before,
+                "distinct_chats_delivered": len({c.params["chat_id"] for c in photos}),
+                "uploads": uploads,
+                "resent_by_file_id": len(photos) - uploads,
+                "claimed_never_sent": leased,
+                "redis_pool_max_connections": pool.max_connections,
+            }
     finally:
         await server.stop()
 
 
+def print_digests(result: dict[str, Any]) -> None:
+    """The fan-out figures as lines."""
+    print(
+        f"(b) digest fan-out: {result['chats']:,} chats ({result['groups']:,} groups), "
+        "production RateLimits() 30/s overall, 20/60s per group; Redis pool max_connections "
+        f"{result['redis_pool_max_connections']}"
+    )
+    print(
+        f"    {result['digests_sent']:,} digests in {result['fanout_seconds']} s over "
+        f"{result['dispatch_rounds']} dispatch rounds -> {result['fanout_msgs_per_s']} msg/s "
+        f"vs {TELEGRAM_OVERALL_PER_SECOND}/s allowed ({result['fanout_fraction_of_allowed']:.1%}"
+        "; first to last message at the server: "
+        f"{result['fanout_fraction_of_allowed_first_to_last_send']:.1%})"
+    )
+    print(
+        f"    distinct chats delivered: {result['distinct_chats_delivered']:,}; photo uploads "
+        f"{result['uploads']:,}, re-sent by file_id {result['resent_by_file_id']:,}"
+    )
+    print(f"    429 answers from the server: {result['fanout_429s']:,}")
+    print(
+        "    claimed but never sent (left leased until the lease lapses): "
+        f"{result['claimed_never_sent']:,}"
+    )
+
+
 async def main_async(args: argparse.Namespace) -> None:
     """Start one embedded Valkey and run both parts against it."""
+    result: dict[str, Any] = dict.fromkeys(
+        [
+            "alerts",
+            "evaluate_ms_p50",
+            "load_ms_p50",
+            "record_ms_p50",
+            "loop_lag_ms_p99",
+            "loop_lag_ms_max",
+            "fanout_fraction_of_allowed",
+            "fanout_429s",
+            "uploads",
+        ]
+    )
     with tempfile.TemporaryDirectory(prefix="chatops-bench-") as directory:
         valkey = EmbeddedValkey(Path(directory))
         url = valkey.start()
         try:
             if args.alerts:
-                await bench_alerts(args.alerts, args.runs, url)
+                alerts = await bench_alerts(args.alerts, args.runs, url)
+                result.update(alerts)
+                if not args.json:
+                    print_alerts(alerts)
             if args.chats:
-                await bench_digests(args.chats, args.group_every, url, args.pool_size)
+                digests = await bench_digests(args.chats, args.group_every, url, args.pool_size)
+                result.update(digests)
+                if not args.json:
+                    print_digests(digests)
         finally:
             valkey.stop()
+    if args.json:
+        print(json.dumps(result))
 
 
 def main() -> None:
     """Parse the options and run."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--alerts", type=int, default=100_000, help="alerts to evaluate (0: skip)")
-    parser.add_argument("--chats", type=int, default=5000, help="digest chats (0: skip)")
+    parser.add_argument("--alerts", type=int, default=1_000_000, help="alerts (0: skip)")
+    parser.add_argument("--chats", type=int, default=1000, help="digest chats (0: skip)")
     parser.add_argument("--group-every", type=int, default=10, help="every Nth chat is a group")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--pool-size",
         type=int,
         default=None,
         help="raise the bot's Redis pool limit (redis-py's default is 100) to bench sends alone",
     )
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # ./run bench passes every script the same flags
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     asyncio.run(main_async(args))

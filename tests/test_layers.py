@@ -106,7 +106,7 @@ TRANSPORT = ("telegram", "bot.telegram", "handlers", "bot.sandbox")
 RULES = [
     (("bot.analytics", "charts"), (*OUTSIDE, "bot.storage", "bot.answers", *TRANSPORT), "pure"),
     (
-        ("bot.chatops.alerts", "bot.chatops.records", "bot.chatops.conditions"),
+        ("bot.chatops.table", "bot.chatops.records", "bot.chatops.conditions"),
         (*OUTSIDE, "bot.storage"),
         "pure chat-ops",
     ),

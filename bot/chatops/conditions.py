@@ -1,4 +1,4 @@
-"""Alert conditions: parse `/alert TARGET METRIC OP VALUE [once|every]`, read and test values.
+"""Alert conditions: what an alert watches and compares, and reading its value in a snapshot.
 
 Pure: no I/O, no clock. Values are in natural units: fractions for returns and spreads,
 US dollars for basket value changes, the instrument's currency for prices.
@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-
-import numpy as np
 
 from bot.analytics.model import Snapshot
 from bot.core.universe import Universe
@@ -123,39 +121,3 @@ def _instrument_value(snapshot: Snapshot, symbol: str, period: str | None) -> fl
         return None
     value = info.close if period is None else info.period_return(period)
     return None if value is None else float(value)
-
-
-def evaluate(
-    ops: np.ndarray, thresholds: np.ndarray, now: np.ndarray, previous: np.ndarray
-) -> np.ndarray:
-    """Vectorized: which conditions hold. NaN values never hold; crossings need a previous."""
-    with np.errstate(invalid="ignore"):
-        above_now, above_before = now > thresholds, previous > thresholds
-        below_now, below_before = now < thresholds, previous < thresholds
-        known = ~np.isnan(now)
-        both = known & ~np.isnan(previous)
-        up = both & (previous <= thresholds) & above_now
-        down = both & (previous >= thresholds) & below_now
-        result = np.select(
-            [
-                ops == ">",
-                ops == "<",
-                ops == ">=",
-                ops == "<=",
-                ops == "crosses",
-                ops == "crosses_up",
-                ops == "crosses_down",
-            ],
-            [
-                above_now,
-                below_now,
-                known & (now >= thresholds),
-                known & (now <= thresholds),
-                up | down,
-                up,
-                down,
-            ],
-            default=False,
-        )
-    del above_before, below_before
-    return np.asarray(result & known, dtype=bool)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -30,14 +30,12 @@ class Subscription:
 
 @dataclass
 class AlertRecord:
-    """One alert: its condition (JSON form) and its evaluation state."""
+    """One alert as people see it: its condition (JSON form) and its evaluation state."""
 
     id: int
     chat_id: int
     condition: dict[str, Any]
     created_at: str
     armed: bool = True
-    last_value: float | None = None
     last_fired_at: str | None = None
     fired_count: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)

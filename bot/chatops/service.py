@@ -5,22 +5,24 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 
+import numpy as np
 from telegram import Bot
 
 from bot.analytics.view import MarketView
 from bot.answers.market import MarketAnswers
 from bot.answers.reply import Reply
 from bot.answers.views import MarketViews
-from bot.chatops.alerts import evaluate_alerts
 from bot.chatops.conditions import Condition, current_value
-from bot.chatops.records import ChatSettings, Subscription
+from bot.chatops.records import AlertRecord, ChatSettings, Subscription
 from bot.chatops.schedule import (
     market_traded_since,
     next_due,
 )
+from bot.chatops.table import AlertTable, evaluate_table, group_values
 from bot.commands.parsing import SettingsChange, SubscribeRequest, UnalertRequest
 from bot.core.errors import UserError
 from bot.core.universe import Universe
@@ -118,10 +120,8 @@ class ChatOpsService:
         snapshot = (await self.views.current()).snapshot
         value = current_value(condition, snapshot, self.universe)
         created = self.clock().isoformat(timespec="seconds")
-        record = await self.chats.add_alert(chat_id, condition.to_json(), created)
-        if value is not None:
-            # The first evaluation needs a previous value for crossings: start from now.
-            await self.chats.save_alerts([replace(record, last_value=value)])
+        # Its value now is where its first crossing starts from, if nothing watched it yet.
+        record = await self.chats.add_alert(chat_id, condition.to_json(), created, value)
         return Reply(
             chat_texts.alert_created(record, condition, value, self.universe, snapshot, lang)
         )
@@ -238,22 +238,98 @@ class ChatOpsService:
     # ---- the alert job --------------------------------------------------------------------
     async def run_alerts(self, bot: Bot, view: MarketView) -> int:
         """Evaluate every alert on a new view's snapshot; send each firing exactly once."""
-        snapshot, version = view.snapshot, view.version
-        records = await self.chats.all_alerts()
-        outcome = await asyncio.to_thread(
-            evaluate_alerts, records, snapshot, self.universe, self.clock()
+        checked = await self.record_alerts(view)
+        return await self.send_firings(bot, view, checked)
+
+    async def record_alerts(self, view: MarketView) -> AlertPass:
+        """Load, evaluate and write back every alert, and record (claim) its firings for this
+        snapshot version, so each is sent by exactly one process.
+
+        The columns load in one round trip and evaluate off the event loop; only the rows
+        whose state changed are written back.
+        """
+        store = self.chats.alerts
+        started = time.perf_counter()
+        table = await store.load()
+        loaded = time.perf_counter()
+        values = group_values(table.groups, view.snapshot, self.universe)
+        outcome = await asyncio.to_thread(evaluate_table, table, values, self.clock())
+        evaluated = time.perf_counter()
+        await store.save_state(table, outcome.changed, outcome.state)
+        await store.save_previous(outcome.previous)
+        written = time.perf_counter()
+        fired_ids = table.columns["ids"][outcome.fired]
+        claimed = await store.claim(fired_ids, view.version)
+        recorded = time.perf_counter()
+        # Row of each claimed id: the fired rows' ids are unique, so a sorted lookup finds them.
+        order = np.argsort(fired_ids, kind="stable")
+        rows = outcome.fired[order[np.searchsorted(fired_ids, claimed, sorter=order)]]
+        checked = AlertPass(
+            table,
+            values,
+            claimed,
+            rows,
+            {
+                "load": loaded - started,
+                "evaluate": evaluated - loaded,
+                "write_back": written - evaluated,
+                "claim": recorded - written,
+            },
         )
-        await self.chats.save_alerts(outcome.changed)
-        sent = 0
-        for firing in outcome.firings:
-            if not await self.chats.record_firing(firing.record.id, version):
-                continue  # another process (or an earlier run) already sent this one
-            chat_id = firing.record.chat_id
-            lang = await self.chat_language(chat_id)
-            text = chat_texts.alert_fired(
-                firing.record, firing.condition, firing.value, self.universe, snapshot, lang
-            )
-            await self.chats.log_fired(chat_id, text)
-            if (await self.outbound.deliver(bot, chat_id, Reply(text))).may_have_arrived:
-                sent += 1
-        return sent
+        logger.info(
+            "Alerts: %d rows, %d fire, %d changed; load %.0f ms, evaluate %.0f ms, "
+            "write back %.0f ms, claim %.0f ms",
+            len(table),
+            len(outcome.fired),
+            len(outcome.changed),
+            *(seconds * 1000 for seconds in checked.seconds.values()),
+        )
+        return checked
+
+    async def send_firings(self, bot: Bot, view: MarketView, checked: AlertPass) -> int:
+        """Send the firings this process recorded; how many may have arrived."""
+        table, values = checked.table, checked.values
+        definitions = await self.chats.alerts.definitions(checked.claimed.tolist())
+        slots = asyncio.Semaphore(DIGEST_CONCURRENCY)
+
+        async def send(alert_id: int, row: int) -> bool:
+            definition = definitions[alert_id]
+            chat_id = int(table.columns["chats"][row])
+            value = float(values[table.columns["groups"][row]])
+            record = AlertRecord(alert_id, chat_id, definition.condition, definition.created_at)
+            condition = Condition.from_json(definition.condition)
+            async with slots:
+                lang = await self.chat_language(chat_id)
+                text = chat_texts.alert_fired(
+                    record, condition, value, self.universe, view.snapshot, lang
+                )
+                await self.chats.log_fired(chat_id, text)
+                delivered = await self.outbound.deliver(bot, chat_id, Reply(text))
+            return delivered.may_have_arrived
+
+        results = await asyncio.gather(
+            *(
+                send(alert_id, row)
+                for alert_id, row in zip(
+                    checked.claimed.tolist(), checked.rows.tolist(), strict=True
+                )
+                if alert_id in definitions
+            ),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                logger.error("An alert message failed", exc_info=result)
+        return sum(1 for r in results if r is True)
+
+
+@dataclass(frozen=True)
+class AlertPass:
+    """One evaluation of every alert: the table, each group's value, the firings this process
+    recorded (their ids and rows), and how long each phase took (seconds)."""
+
+    table: AlertTable
+    values: np.ndarray
+    claimed: np.ndarray
+    rows: np.ndarray
+    seconds: dict[str, float]

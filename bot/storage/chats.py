@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any, cast
 
+import numpy as np
 import redis.asyncio as redis
 
 from bot.chatops.records import AlertRecord, ChatSettings, Subscription
+from bot.storage.alerts import AlertStore
 from bot.storage.keys import Keys
 from bot.storage.keys import text as _text
 
@@ -54,17 +56,6 @@ end
 return 0
 """
 
-# A firing is recorded once per alert and snapshot version: the first process to record it
-# sends it; any other process (or a restart evaluating the same snapshot) sees it taken.
-_RECORD_FIRING = """
-local last = redis.call('HGET', KEYS[1], ARGV[1])
-if last and tonumber(last) >= tonumber(ARGV[2]) then
-  return 0
-end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1
-"""
-
 
 class ChatStore:
     """Per-chat state; takes an already-built asyncio Redis client."""
@@ -79,7 +70,7 @@ class ChatStore:
         self.keys = keys or Keys()
         self._claim = client.register_script(_CLAIM_DUE)
         self._finish = client.register_script(_FINISH)
-        self._record_firing = client.register_script(_RECORD_FIRING)
+        self.alerts = AlertStore(client, self.keys)
         self._recheck_seconds = recheck_seconds
         self._settings: dict[int, ChatSettings] = {}
         self._generation: bytes | str | None = None
@@ -184,69 +175,41 @@ class ChatStore:
 
     # ---- alerts ---------------------------------------------------------------------------
     async def add_alert(
-        self, chat_id: int, condition: Mapping[str, Any], created_at: str
+        self,
+        chat_id: int,
+        condition: Mapping[str, Any],
+        created_at: str,
+        value: float | None = None,
     ) -> AlertRecord:
-        """Store a new alert; UserError-free: the caller checks the cap first."""
-        alert_id = int(await self.client.incr(self.keys.alert_ids()))
-        record = AlertRecord(alert_id, chat_id, dict(condition), created_at)
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(self.keys.alerts(), str(alert_id), json.dumps(asdict(record)))
-            pipe.sadd(self.keys.chat_alerts(chat_id), alert_id)
-            await pipe.execute()
-        return record
+        """Store a new alert (the caller checks the cap first); `value` is its metric now."""
+        return await self.alerts.add(chat_id, condition, created_at, value)
 
     async def count_alerts(self, chat_id: int) -> int:
         """How many alerts the chat has."""
         return int(await self.client.scard(self.keys.chat_alerts(chat_id)))
 
     async def chat_alerts(self, chat_id: int) -> list[AlertRecord]:
-        """The chat's alerts, oldest first."""
-        ids = sorted(int(i) for i in await self.client.smembers(self.keys.chat_alerts(chat_id)))
-        if not ids:
-            return []
-        raws = await self.client.hmget(self.keys.alerts(), [str(i) for i in ids])
-        return [AlertRecord(**json.loads(r)) for r in raws if r]
+        """The chat's alerts with their state, oldest first."""
+        ids = [int(i) for i in await self.client.smembers(self.keys.chat_alerts(chat_id))]
+        return await self.alerts.records(ids)
 
     async def all_alerts(self) -> list[AlertRecord]:
-        """Every alert of every chat."""
-        raw = await self.client.hgetall(self.keys.alerts())
-        return [AlertRecord(**json.loads(v)) for v in raw.values()]
-
-    async def save_alerts(self, records: Iterable[AlertRecord]) -> None:
-        """Write back evaluation state, only for alerts that still exist."""
-        batch = {str(r.id): json.dumps(asdict(r)) for r in records}
-        if not batch:
-            return
-        existing = await self.client.hmget(self.keys.alerts(), list(batch))
-        kept = {k: v for (k, v), old in zip(batch.items(), existing, strict=True) if old}
-        if kept:
-            await self.client.hset(self.keys.alerts(), mapping=cast("Mapping[Any, Any]", kept))
+        """Every alert of every chat, as records (the evaluator reads `alerts.load()`)."""
+        ids = [int(i) for i in await self.client.hkeys(self.keys.alerts())]
+        return await self.alerts.records(ids)
 
     async def remove_alert(self, chat_id: int, alert_id: int) -> bool:
         """Delete one of the chat's alerts; False if the chat has no such alert."""
-        if not await self.client.srem(self.keys.chat_alerts(chat_id), alert_id):
-            return False
-        await self.client.hdel(self.keys.alerts(), str(alert_id))
-        await self.client.hdel(self.keys.alert_firings(), str(alert_id))
-        return True
+        return await self.alerts.remove(chat_id, [alert_id]) == 1
 
     async def remove_all_alerts(self, chat_id: int) -> int:
         """Delete every alert of the chat; how many."""
         ids = [_text(i) for i in await self.client.smembers(self.keys.chat_alerts(chat_id))]
-        async with self.client.pipeline(transaction=True) as pipe:
-            if ids:
-                pipe.hdel(self.keys.alerts(), *ids)
-                pipe.hdel(self.keys.alert_firings(), *ids)
-            pipe.delete(self.keys.chat_alerts(chat_id))
-            await pipe.execute()
-        return len(ids)
+        return await self.alerts.remove(chat_id, ids)
 
     async def record_firing(self, alert_id: int, version: int) -> bool:
         """Record a firing before it is sent; False if some process already recorded it."""
-        recorded = await self._record_firing(
-            keys=[self.keys.alert_firings()], args=[str(alert_id), version]
-        )
-        return bool(recorded)
+        return len(await self.alerts.claim(np.array([alert_id]), version)) == 1
 
     async def log_fired(self, chat_id: int, text: str) -> None:
         """Remember a fired alert's text for the chat's next digest."""
@@ -278,21 +241,13 @@ class ChatStore:
         subscription = await self.subscription(old_id)
         due = await self.due_at(old_id)
         settings = await self.client.hgetall(self.keys.chat(old_id))
-        alerts = await self.chat_alerts(old_id)
         if settings:
             await self.client.hset(
                 self.keys.chat(new_id), mapping=cast("Mapping[Any, Any]", settings)
             )
         if subscription is not None:
             await self.subscribe(new_id, subscription, due if due is not None else 0.0)
-        for record in alerts:
-            record.chat_id = new_id
-        async with self.client.pipeline(transaction=True) as pipe:
-            for record in alerts:
-                pipe.hset(self.keys.alerts(), str(record.id), json.dumps(asdict(record)))
-                pipe.sadd(self.keys.chat_alerts(new_id), record.id)
-            pipe.delete(self.keys.chat_alerts(old_id))
-            await pipe.execute()
+        await self.alerts.move_chat(old_id, new_id)
         fired = await self.client.lrange(self.keys.fired_log(old_id), 0, -1)
         if fired:
             await self.client.rpush(self.keys.fired_log(new_id), *fired)

@@ -90,12 +90,40 @@ class Keys:
         return self._chat("settings-generation")
 
     def alerts(self) -> str:
-        """Hash of alert id -> alert JSON (condition and evaluation state), every chat."""
+        """Hash of alert id -> its definition JSON (condition, when made), every chat."""
         return self._chat("alerts")
 
     def chat_alerts(self, chat_id: int) -> str:
         """Set of one chat's alert ids."""
         return self._chat("chat-alerts", str(chat_id))
+
+    def alert_column(self, name: str) -> str:
+        """One column of every alert row, fixed-width binary (see bot.chatops.table)."""
+        return self._chat("alert-col", name)
+
+    def alert_generation(self) -> str:
+        """Counter bumped by every change to the alert columns (add, remove, state)."""
+        return self._chat("alert-generation")
+
+    def alert_rows(self) -> str:
+        """Hash of alert id -> its row in the columns."""
+        return self._chat("alert-rows")
+
+    def alert_free_rows(self) -> str:
+        """List of rows freed by removed alerts, reused by new ones."""
+        return self._chat("alert-free")
+
+    def alert_group_index(self) -> str:
+        """Hash of a watched (kind, target, metric) as JSON -> its group index."""
+        return self._chat("alert-group-index")
+
+    def alert_group_keys(self) -> str:
+        """List of the watched (kind, target, metric) as JSON, by group index."""
+        return self._chat("alert-group-keys")
+
+    def alert_group_previous(self) -> str:
+        """Hash of group index -> its value at the last evaluation that knew it."""
+        return self._chat("alert-group-prev")
 
     def alert_ids(self) -> str:
         """Counter for alert ids."""

@@ -1,22 +1,30 @@
-"""The alert evaluator: the vectorized test of each operator and the once/every/cooldown rules."""
+"""The alert evaluator (alerts as columns): each operator, and the once/every/cooldown rules."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pytest
 
 from bot.analytics.model import Basket, BasketStats, Coverage, Instrument, Snapshot
-from bot.chatops import alerts as alerts_module
-from bot.chatops.alerts import Evaluation, evaluate_alerts
-from bot.chatops.conditions import Condition, current_value, evaluate
-from bot.chatops.records import AlertRecord
+from bot.chatops import table as table_module
+from bot.chatops.conditions import Condition, current_value
+from bot.chatops.table import (
+    DEFAULT_COOLDOWN,
+    OP_CODES,
+    GroupKey,
+    TableOutcome,
+    evaluate_table,
+    group_key,
+    group_values,
+    holds,
+)
 from bot.commands.parsing import parse_alert
 from bot.core.universe import Universe, load_universe
+from tests.support.alert_tables import apply, table_of
 
 UNIVERSE: Universe = load_universe()
 NAN = float("nan")
@@ -26,11 +34,12 @@ MINUTE = dt.timedelta(minutes=1)
 STAR50 = UNIVERSE.indices["star50"].symbol
 NDX = UNIVERSE.indices["ndx"].symbol
 HSTECH = UNIVERSE.indices["hstech"].symbol
+HSTECH_PRICE: GroupKey = ("index", "hstech", "price")
 
 
 # ---- evaluate: one row per operator and edge --------------------------------------------------
 @pytest.mark.parametrize(
-    ("op", "threshold", "now", "previous", "holds"),
+    ("op", "threshold", "now", "previous", "expected"),
     [
         (">", 10.0, 11.0, NAN, True),
         (">", 10.0, 10.0, NAN, False),
@@ -75,19 +84,24 @@ HSTECH = UNIVERSE.indices["hstech"].symbol
     ],
 )
 def test_evaluate_one_operator(
-    op: str, threshold: float, now: float, previous: float, holds: bool
+    op: str, threshold: float, now: float, previous: float, expected: bool
 ) -> None:
-    result = evaluate(np.array([op]), np.array([threshold]), np.array([now]), np.array([previous]))
+    codes = np.array([OP_CODES.get(op, -1)], dtype=np.int8)
+    result = holds(codes, np.array([threshold]), np.array([now]), np.array([previous]))
     assert result.dtype == bool
-    assert result.tolist() == [holds]
+    assert result.tolist() == [expected]
+
+
+def codes(*ops: str) -> np.ndarray:
+    return np.array([OP_CODES[op] for op in ops], dtype=np.int8)
 
 
 def test_evaluate_is_elementwise_over_mixed_rows() -> None:
-    ops = np.array([">", "<", "crosses_up", "crosses_down", ">=", "crosses"])
+    ops = codes(">", "<", "crosses_up", "crosses_down", ">=", "crosses")
     thresholds = np.array([1.0, 1.0, 5.0, 5.0, 0.1, 100.0])
     now = np.array([2.0, 2.0, 6.0, 6.0, NAN, 99.0])
     previous = np.array([NAN, NAN, 4.0, 4.0, 0.2, 101.0])
-    assert evaluate(ops, thresholds, now, previous).tolist() == [
+    assert holds(ops, thresholds, now, previous).tolist() == [
         True,
         False,
         True,
@@ -132,168 +146,179 @@ def snapshot(
     )
 
 
-def record(
-    text: str, alert_id: int = 1, chat_id: int = 100, last_value: float | None = None
-) -> AlertRecord:
-    """A stored alert for `/alert text` that has not been evaluated yet."""
-    condition = parse_alert(text.split(" "), UNIVERSE, UNIVERSE.price_symbols)
-    return AlertRecord(
-        alert_id,
-        chat_id,
-        condition.to_json(),
-        "2026-11-01T00:00:00+00:00",
-        last_value=last_value,
-    )
+Row = tuple[int, int, Condition]
+
+
+def alert(text: str, alert_id: int = 1, chat_id: int = 100) -> Row:
+    """An alert for `/alert text`: its id, chat and condition."""
+    return alert_id, chat_id, parse_alert(text.split(" "), UNIVERSE, UNIVERSE.price_symbols)
+
+
+def watched(text: str) -> GroupKey:
+    """The group an alert for `/alert text` watches."""
+    return group_key(alert(text)[2])
 
 
 class Run:
-    """Evaluate records repeatedly, writing back each pass's changes like the service does."""
+    """Evaluate a table repeatedly, writing back each pass's changes like the store does."""
 
-    def __init__(self, *records: AlertRecord) -> None:
-        self.records = list(records)
+    def __init__(self, *rows: Row, previous: Mapping[GroupKey, float] | None = None) -> None:
+        self.table = table_of(rows, previous)
 
-    def step(self, snap: Mapping[str, Any], now: dt.datetime) -> Evaluation:
-        outcome = evaluate_alerts(self.records, snap, UNIVERSE, now)
-        changed = {r.id: r for r in outcome.changed}
-        self.records = [changed.get(r.id, r) for r in self.records]
+    def step(
+        self, snap: Snapshot, now: dt.datetime, cooldown: dt.timedelta = DEFAULT_COOLDOWN
+    ) -> TableOutcome:
+        values = group_values(self.table.groups, snap, UNIVERSE)
+        outcome = evaluate_table(self.table, values, now, cooldown)
+        self.table = apply(self.table, outcome)
         return outcome
 
-    def fired_ids(self, snap: Mapping[str, Any], now: dt.datetime) -> list[int]:
-        return [f.record.id for f in self.step(snap, now).firings]
+    def fired_ids(self, snap: Snapshot, now: dt.datetime) -> list[int]:
+        return self.ids(self.step(snap, now).fired)
+
+    def ids(self, rows: np.ndarray) -> list[int]:
+        return sorted(int(i) for i in self.table.columns["ids"][rows])
+
+    def armed(self, row: int = 0) -> bool:
+        return bool(self.table.columns["armed"][row])
+
+    def previous(self, text: str) -> float:
+        return float(self.table.previous[self.table.groups.index(watched(text))])
 
 
 def test_comparison_fires_when_true_and_reports_the_value() -> None:
-    run = Run(record("star50 mtd > 10%", 1), record("star50 mtd < 10%", 2))
+    run = Run(alert("star50 mtd > 10%", 1), alert("star50 mtd < 10%", 2))
     outcome = run.step(snapshot(star50_mtd=0.12), T0)
-    assert [f.record.id for f in outcome.firings] == [1]
-    firing = outcome.firings[0]
-    assert firing.value == pytest.approx(0.12)
-    assert firing.condition == Condition.from_json(run.records[0].condition)
-    assert firing.record.fired_count == 1
-    assert firing.record.last_fired_at == "2026-11-25T08:00:00+00:00"
-    assert firing.record.armed is False
-    # Both records learnt the value; only the first fired.
-    assert [r.last_value for r in run.records] == [pytest.approx(0.12)] * 2
-    assert [r.armed for r in run.records] == [False, True]
+    assert run.ids(outcome.fired) == [1]
+    assert outcome.values[run.table.columns["groups"][0]] == pytest.approx(0.12)
+    assert run.table.columns["fired_count"].tolist() == [1, 0]
+    assert run.table.columns["last_fired"][0] == T0.timestamp()
+    assert run.armed(0) is False
+    # Only the firing changed a row; the value seen is kept once, for the group.
+    assert run.ids(outcome.changed) == [1]
+    assert run.previous("star50 mtd > 10%") == pytest.approx(0.12)
 
 
 def test_once_disarms_after_firing_and_never_fires_again() -> None:
-    run = Run(record("star50 mtd > 10%"))
+    run = Run(alert("star50 mtd > 10%"))
     assert run.fired_ids(snapshot(star50_mtd=0.12), T0) == [1]
     assert run.fired_ids(snapshot(star50_mtd=0.13), T0 + 120 * MINUTE) == []
     assert run.fired_ids(snapshot(star50_mtd=0.05), T0 + 240 * MINUTE) == []
     assert run.fired_ids(snapshot(star50_mtd=0.15), T0 + 360 * MINUTE) == []
-    assert run.records[0].armed is False
-    assert run.records[0].fired_count == 1
 
 
 def test_every_rearms_only_after_the_condition_was_false_again() -> None:
-    run = Run(record("star50 mtd > 10% every"))
+    run = Run(alert("star50 mtd > 10% every"))
     assert run.fired_ids(snapshot(star50_mtd=0.12), T0) == [1]
-    # Still true two hours later: no new firing, it has not been false in between.
+    # Still true two hours later: no re-arm, so no second message.
     assert run.fired_ids(snapshot(star50_mtd=0.14), T0 + 120 * MINUTE) == []
-    assert run.records[0].armed is False
-    # False: re-armed, nothing fires.
+    assert run.armed() is False
+    # False again: re-armed (nothing sent) ...
     assert run.fired_ids(snapshot(star50_mtd=0.08), T0 + 130 * MINUTE) == []
-    assert run.records[0].armed is True
-    # True again, more than an hour after the last firing: fires.
+    assert run.armed() is True
+    # ... and true again: fires.
     assert run.fired_ids(snapshot(star50_mtd=0.11), T0 + 140 * MINUTE) == [1]
-    assert run.records[0].fired_count == 2
 
 
 def test_every_respects_the_one_hour_cooldown() -> None:
-    run = Run(record("star50 mtd > 10% every"))
+    run = Run(alert("star50 mtd > 10% every"))
     assert run.fired_ids(snapshot(star50_mtd=0.12), T0) == [1]
     assert run.fired_ids(snapshot(star50_mtd=0.08), T0 + 10 * MINUTE) == []
     # Re-armed and true again, but only 20 minutes after the firing: held back, still armed.
     assert run.fired_ids(snapshot(star50_mtd=0.12), T0 + 20 * MINUTE) == []
-    assert run.records[0].armed is True
+    assert run.armed() is True
     assert run.fired_ids(snapshot(star50_mtd=0.12), T0 + 59 * MINUTE) == []
     # Exactly one hour after the firing the cooldown is over.
     assert run.fired_ids(snapshot(star50_mtd=0.12), T0 + 60 * MINUTE) == [1]
-    assert run.records[0].last_fired_at == "2026-11-25T09:00:00+00:00"
+    assert run.table.columns["last_fired"][0] == (T0 + 60 * MINUTE).timestamp()
 
 
 def test_cooldown_is_the_callers_to_choose() -> None:
-    first = record("star50 mtd > 10% every")
-    fired = replace(first, armed=True, last_fired_at=T0.isoformat(), last_value=0.08)
-    short = evaluate_alerts(
-        [fired],
-        snapshot(star50_mtd=0.12),
-        UNIVERSE,
-        T0 + 5 * MINUTE,
-        cooldown=dt.timedelta(minutes=5),
+    def fired_five_minutes_ago() -> Run:
+        run = Run(alert("star50 mtd > 10% every"))
+        run.table.columns["last_fired"] = np.array([T0.timestamp()])
+        return run
+
+    short = fired_five_minutes_ago().step(
+        snapshot(star50_mtd=0.12), T0 + 5 * MINUTE, cooldown=dt.timedelta(minutes=5)
     )
-    assert len(short.firings) == 1
-    default = evaluate_alerts([fired], snapshot(star50_mtd=0.12), UNIVERSE, T0 + 5 * MINUTE)
-    assert default.firings == []
+    assert len(short.fired) == 1
+    default = fired_five_minutes_ago().step(snapshot(star50_mtd=0.12), T0 + 5 * MINUTE)
+    assert len(default.fired) == 0
 
 
 def test_crossing_needs_two_consecutive_evaluations() -> None:
-    run = Run(record("hstech price crosses_up 6000"))
+    run = Run(alert("hstech price crosses_up 6000"))
     # First look: above the line already, but nothing to compare with.
     assert run.fired_ids(snapshot(hstech_close=6100.0), T0) == []
-    assert run.records[0].last_value == 6100.0
+    assert run.previous("hstech price crosses_up 6000") == 6100.0
     assert run.fired_ids(snapshot(hstech_close=5950.0), T0 + MINUTE) == []
     assert run.fired_ids(snapshot(hstech_close=6050.0), T0 + 2 * MINUTE) == [1]
 
 
 def test_crossing_at_the_threshold_fires_when_it_leaves_the_line() -> None:
-    run = Run(record("hstech price crosses 6000", last_value=5990.0))
+    run = Run(alert("hstech price crosses 6000"), previous={HSTECH_PRICE: 5990.0})
     assert run.fired_ids(snapshot(hstech_close=6000.0), T0) == []
     assert run.fired_ids(snapshot(hstech_close=6000.5), T0 + MINUTE) == [1]
 
 
 def test_every_crossing_fires_on_each_new_crossing_after_the_cooldown() -> None:
-    run = Run(record("hstech price crosses 6000 every", last_value=5900.0))
+    run = Run(alert("hstech price crosses 6000 every"), previous={HSTECH_PRICE: 5900.0})
     assert run.fired_ids(snapshot(hstech_close=6100.0), T0) == [1]
     assert run.fired_ids(snapshot(hstech_close=6150.0), T0 + 30 * MINUTE) == []
-    assert run.records[0].armed is True  # no crossing: re-armed at once
+    assert run.armed() is True  # no crossing: re-armed at once
     assert run.fired_ids(snapshot(hstech_close=5900.0), T0 + 90 * MINUTE) == [1]
 
 
 def test_missing_value_never_fires_and_keeps_the_previous_value() -> None:
     run = Run(
-        record("hstech price crosses 6000", last_value=5900.0), record("hstech price > 1", 2)
+        alert("hstech price crosses 6000"),
+        alert("hstech price > 1", 2),
+        previous={HSTECH_PRICE: 5900.0},
     )
     outcome = run.step(snapshot(hstech_close=None), T0)
-    assert outcome.firings == []
-    assert outcome.changed == []
-    assert run.records[0].last_value == 5900.0
+    assert len(outcome.fired) == 0
+    assert len(outcome.changed) == 0
+    assert run.previous("hstech price > 1") == 5900.0
     # The value comes back above the line: the crossing counts against the kept value.
     assert run.fired_ids(snapshot(hstech_close=6100.0), T0 + MINUTE) == [1, 2]
 
 
 def test_basket_with_no_included_member_has_no_value() -> None:
-    run = Run(record("china_ai value ytd >= 300B"))
+    run = Run(alert("china_ai value ytd >= 300B"))
     assert run.fired_ids(snapshot(basket_included=0), T0) == []
     assert run.fired_ids(snapshot(basket_value_ytd=4e11), T0 + MINUTE) == [1]
-    assert run.records[0].last_value == 4e11
+    assert run.previous("china_ai value ytd >= 300B") == 4e11
 
 
 def test_spread_is_the_difference_of_the_two_returns() -> None:
-    run = Run(record("star50-ndx mtd > 5pp"), record("star50-ndx mtd < -5pp", 2))
+    run = Run(alert("star50-ndx mtd > 5pp"), alert("star50-ndx mtd < -5pp", 2))
     outcome = run.step(snapshot(star50_mtd=0.09, ndx_mtd=0.02), T0)
-    assert [f.record.id for f in outcome.firings] == [1]
-    assert outcome.firings[0].value == pytest.approx(0.07)
+    assert run.ids(outcome.fired) == [1]
+    assert outcome.values[0] == pytest.approx(0.07)
     assert run.fired_ids(snapshot(star50_mtd=0.01, ndx_mtd=0.07), T0 + MINUTE) == [2]
 
 
-def test_unchanged_records_are_not_reported_as_changed() -> None:
-    quiet = record("star50 mtd > 10%", last_value=0.05)
-    outcome = evaluate_alerts([quiet], snapshot(star50_mtd=0.05), UNIVERSE, T0)
-    assert outcome == Evaluation([], [])
-    assert evaluate_alerts([], snapshot(), UNIVERSE, T0) == Evaluation([], [])
+def test_unchanged_rows_are_not_reported_as_changed() -> None:
+    run = Run(alert("star50 mtd > 10%"), previous={watched("star50 mtd > 10%"): 0.05})
+    outcome = run.step(snapshot(star50_mtd=0.05), T0)
+    assert (len(outcome.fired), len(outcome.changed)) == (0, 0)
+
+
+def test_a_removed_row_never_fires() -> None:
+    run = Run(alert("star50 mtd > 10%"), alert("star50 mtd > 10%", 2))
+    run.table.columns["alive"] = np.array([0, 1], dtype=np.int8)
+    assert run.fired_ids(snapshot(star50_mtd=0.12), T0) == [2]
 
 
 def test_one_value_lookup_per_target_and_metric(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, str, str]] = []
 
-    def counting(condition: Condition, snap: Mapping[str, Any], universe: Universe) -> Any:
+    def counting(condition: Condition, snap: Snapshot, universe: Universe) -> Any:
         calls.append((condition.kind, condition.target, condition.metric))
         return current_value(condition, snap, universe)
 
-    monkeypatch.setattr(alerts_module, "current_value", counting)
+    monkeypatch.setattr(table_module, "current_value", counting)
     texts = [
         "star50 mtd > 10%",
         "star50 mtd < -10%",
@@ -303,12 +328,14 @@ def test_one_value_lookup_per_target_and_metric(monkeypatch: pytest.MonkeyPatch)
         "china_ai value ytd >= 300B",
         "star50-ndx mtd > 5pp",
     ]
-    records: Sequence[AlertRecord] = [
-        record(text, alert_id=i * len(texts) + j, chat_id=i)
-        for i in range(20)
-        for j, text in enumerate(texts)
-    ]
-    outcome = evaluate_alerts(records, snapshot(star50_mtd=0.12), UNIVERSE, T0)
+    run = Run(
+        *(
+            alert(text, alert_id=i * len(texts) + j, chat_id=i)
+            for i in range(20)
+            for j, text in enumerate(texts)
+        )
+    )
+    outcome = run.step(snapshot(star50_mtd=0.12), T0)
     assert sorted(calls) == sorted(
         {
             ("index", "star50", "MTD"),
@@ -318,4 +345,4 @@ def test_one_value_lookup_per_target_and_metric(monkeypatch: pytest.MonkeyPatch)
         }
     )
     # star50 > 10%, china_ai >= 300B and star50-ndx > 5pp fire in each of the 20 chats.
-    assert len(outcome.firings) == 60
+    assert len(outcome.fired) == 60

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 from collections.abc import AsyncIterator
 
+import numpy as np
 import pytest
 import redis.asyncio as redis
 
 from bot.chatops.records import AlertRecord, ChatSettings, Subscription
+from bot.chatops.table import AlertTable
+from bot.storage import alerts as alert_storage
 from bot.storage.chats import ChatStore
 from bot.storage.keys import Keys
 
@@ -179,14 +184,82 @@ async def test_alerts_add_list_count_remove(store: ChatStore) -> None:
     assert await store.all_alerts() == [other]
 
 
-async def test_save_alerts_never_resurrects_a_removed_alert(store: ChatStore) -> None:
+def fire_all(table: AlertTable, stamp: float) -> dict[str, np.ndarray]:
+    """Every row's state as if each had fired at `stamp`."""
+    return {
+        "armed": np.zeros(len(table), dtype=np.int8),
+        "last_fired": np.full(len(table), stamp),
+        "fired_count": table.columns["fired_count"] + 1,
+    }
+
+
+async def test_state_is_written_only_into_rows_that_still_hold_their_alert(
+    store: ChatStore,
+) -> None:
     kept = await store.add_alert(1, CONDITION, "t")
     gone = await store.add_alert(1, CONDITION, "t")
+    table = await store.alerts.load()  # an evaluation loads both rows ...
     await store.remove_alert(1, gone.id)
-    kept.last_value, kept.armed, gone.last_value = 0.12, False, 0.12
-    await store.save_alerts([kept, gone])
-    assert await store.all_alerts() == [kept]
-    await store.save_alerts([])
+    reused = await store.add_alert(2, CONDITION, "t")  # ... and gone's row is reused
+    rows = np.arange(len(table))
+    assert await store.alerts.save_state(table, rows, fire_all(table, NOW)) == 1
+    records = {r.id: r for r in await store.all_alerts()}
+    assert set(records) == {kept.id, reused.id}
+    assert (records[kept.id].armed, records[kept.id].fired_count) == (False, 1)
+    assert records[kept.id].last_fired_at is not None
+    assert records[reused.id] == reused  # untouched: armed, never fired
+    assert len(await store.alerts.load()) == 2  # the freed row was reused, not appended
+
+
+async def test_columns_load_what_was_added_with_one_group_per_watched_metric(
+    store: ChatStore,
+) -> None:
+    await store.add_alert(-5, CONDITION, "t", value=0.04)
+    await store.add_alert(7, {**CONDITION, "op": "crosses", "threshold": 0.2}, "t", value=0.05)
+    other = {**CONDITION, "metric": "YTD", "repeat": "every"}
+    await store.add_alert(7, other, "t")
+    table = await store.alerts.load()
+    assert table.groups == [("index", "star50", "MTD"), ("index", "star50", "YTD")]
+    assert list(table.columns["chats"]) == [-5, 7, 7]
+    assert list(table.columns["groups"]) == [0, 0, 1]
+    assert list(table.columns["thresholds"]) == [0.1, 0.2, 0.1]
+    assert list(table.columns["every"]) == [0, 0, 1]
+    assert list(table.columns["armed"]) == [1, 1, 1]
+    # The first value seen for a group is where its crossings start; later ones don't move it.
+    assert table.previous[0] == 0.04
+    assert np.isnan(table.previous[1])
+
+
+async def test_alerts_stored_before_the_columns_keep_their_ids_and_state(
+    store: ChatStore,
+) -> None:
+    legacy = {
+        "id": 41,
+        "chat_id": -3,
+        "condition": {**CONDITION, "repeat": "every"},
+        "created_at": "2026-06-01T00:00:00+00:00",
+        "armed": False,
+        "last_value": 0.07,
+        "last_fired_at": "2026-06-02T00:00:00+00:00",
+        "fired_count": 2,
+        "extra": {},
+    }
+    await store.client.hset(store.keys.alerts(), "41", json.dumps(legacy))
+    await store.client.sadd(store.keys.chat_alerts(-3), 41)
+    table = await store.alerts.load()
+    assert list(table.columns["ids"]) == [41]
+    assert table.previous[0] == 0.07
+    [record] = await store.chat_alerts(-3)
+    assert record == AlertRecord(
+        41,
+        -3,
+        legacy["condition"],  # type: ignore[arg-type]
+        "2026-06-01T00:00:00+00:00",
+        armed=False,
+        last_fired_at="2026-06-02T00:00:00+00:00",
+        fired_count=2,
+    )
+    assert await store.remove_alert(-3, 41) is True
 
 
 async def test_record_firing_once_per_alert_and_version(
@@ -280,3 +353,22 @@ async def test_migrate_chat_moves_the_fired_log(store: ChatStore) -> None:
     await store.migrate_chat(-300, -1_000_000_000_300)
     assert await store.take_fired_log(-1_000_000_000_300) == ["fired before the upgrade"]
     assert await store.take_fired_log(-300) == []
+
+
+async def test_whole_column_writes_store_what_row_writes_store(
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stores = [ChatStore(redis_client, Keys(f"test-{uuid.uuid4().hex[:12]}")) for _ in "ab"]
+    for store in stores:
+        for chat in range(40):
+            await store.add_alert(chat, CONDITION, "t")
+    saved = []
+    for store, fraction in zip(stores, (0.05, 1.0), strict=True):  # whole columns, then rows
+        monkeypatch.setattr(alert_storage, "BULK_FRACTION", fraction)
+        table = await store.alerts.load()
+        changed = np.arange(0, len(table), 3)
+        state = fire_all(table, NOW)
+        assert await store.alerts.save_state(table, changed, state) == len(changed)
+        saved.append(await store.alerts.load())
+    for name in ("armed", "last_fired", "fired_count"):
+        assert saved[0].columns[name].tobytes() == saved[1].columns[name].tobytes()

@@ -1,7 +1,7 @@
-"""The alert evaluator: every alert in one pass, grouped by target and metric.
+"""The alert evaluator as it was before alerts became columns: one record per alert.
 
-Pure: records and a snapshot in, decisions out. The caller stores the new state and
-records each firing before it sends anything.
+Kept as the reference model the columnar evaluator is checked against
+(tests/chatops/test_alert_columns_match_reference.py); not used by the bot.
 """
 
 from __future__ import annotations
@@ -9,15 +9,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from bot.analytics.model import Snapshot
-from bot.chatops.conditions import Condition, current_value, evaluate
-from bot.chatops.records import AlertRecord
+from bot.chatops.conditions import Condition, current_value
 from bot.core.universe import Universe
 
 DEFAULT_COOLDOWN = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """One alert with its evaluation state, the previous value its own."""
+
+    id: int
+    chat_id: int
+    condition: dict[str, Any]
+    created_at: str
+    armed: bool = True
+    last_value: float | None = None
+    last_fired_at: str | None = None
+    fired_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,9 +80,9 @@ def evaluate_alerts(
     every = np.array([c.repeat == "every" for c in conditions], dtype=bool)
     cooled = np.array([_cooled(r, now, cooldown) for r in records], dtype=bool)
 
-    holds = evaluate(ops, thresholds, current, previous)
-    fires = holds & armed & cooled
-    rearm = every & ~holds & ~np.isnan(current)
+    met = evaluate(ops, thresholds, current, previous)
+    fires = met & armed & cooled
+    rearm = every & ~met & ~np.isnan(current)
     new_armed = np.where(fires, False, armed | rearm)
 
     stamp = now.isoformat(timespec="seconds")
@@ -87,7 +101,6 @@ def evaluate_alerts(
             last_value=value if value is not None else record.last_value,
             last_fired_at=stamp if fires[i] else record.last_fired_at,
             fired_count=record.fired_count + int(fires[i]),
-            extra=record.extra,
         )
         if updated != record:
             changed.append(updated)
@@ -100,3 +113,39 @@ def _cooled(record: AlertRecord, now: dt.datetime, cooldown: dt.timedelta) -> bo
     if record.last_fired_at is None:
         return True
     return now - dt.datetime.fromisoformat(record.last_fired_at) >= cooldown
+
+
+def evaluate(
+    ops: np.ndarray, thresholds: np.ndarray, now: np.ndarray, previous: np.ndarray
+) -> np.ndarray:
+    """Vectorized: which conditions hold. NaN values never hold; crossings need a previous."""
+    with np.errstate(invalid="ignore"):
+        above_now, above_before = now > thresholds, previous > thresholds
+        below_now, below_before = now < thresholds, previous < thresholds
+        known = ~np.isnan(now)
+        both = known & ~np.isnan(previous)
+        up = both & (previous <= thresholds) & above_now
+        down = both & (previous >= thresholds) & below_now
+        result = np.select(
+            [
+                ops == ">",
+                ops == "<",
+                ops == ">=",
+                ops == "<=",
+                ops == "crosses",
+                ops == "crosses_up",
+                ops == "crosses_down",
+            ],
+            [
+                above_now,
+                below_now,
+                known & (now >= thresholds),
+                known & (now <= thresholds),
+                up | down,
+                up,
+                down,
+            ],
+            default=False,
+        )
+    del above_before, below_before
+    return np.asarray(result & known, dtype=bool)
