@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import logging
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -315,6 +316,7 @@ async def dispatch_until_done(chatops: ChatOpsService, bot: Any, chats: int) -> 
         print(
             f"    round {rounds}: {done} digests, {sent}/{chats} after "
             f"{time.perf_counter() - started:.1f} s",
+            file=sys.stderr,  # progress, so --json prints one object on stdout
             flush=True,
         )
     return sent, rounds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -13,54 +13,57 @@ PERIODS: Final = ("1D", "5D", "MTD", "YTD", "1Y")
 _BACK_BY_BARS: Final = {"1D": 1, "5D": 5}
 
 
-def long_closes(closes: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Valid closes on or before `as_of` as rows of (symbol, date, close), sorted."""
-    upto = closes.loc[closes.index <= as_of]
-    by_symbol = upto.to_numpy(dtype=float).T  # one row per symbol, dates ascending
-    valid = ~np.isnan(by_symbol)
-    symbol_at, date_at = np.nonzero(valid)  # row-major: grouped by symbol, then by date
-    return pd.DataFrame(
-        {
-            "symbol": np.asarray(upto.columns, dtype=object)[symbol_at],
-            "date": pd.DatetimeIndex(upto.index)[date_at],
-            "close": by_symbol[valid],
-        }
-    )
-
-
 def price_anchors(closes: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Each symbol's as-of close and, per period, its base date and base close.
 
     Trading days are the days that have bars, so each symbol walks its own calendar.
     Columns: date, close, then `<P>_date` and `<P>_close` for every period; NaN/NaT
-    where there is no base close.
+    where there is no base close. Rows follow the closes' column order.
     """
-    long = long_closes(closes, as_of) if len(closes.columns) else pd.DataFrame()
-    if long.empty:
-        columns = ["date", "close"] + [f"{p}_{c}" for p in PERIODS for c in ("date", "close")]
+    columns = ["date", "close"] + [f"{p}_{c}" for p in PERIODS for c in ("date", "close")]
+    if not len(closes.columns) or not len(closes.index):
         return pd.DataFrame(columns=columns, index=pd.Index([], name="symbol"))
-    by_symbol = long.groupby("symbol", sort=True)
-    last_rows = by_symbol.tail(1)
-    anchors = last_rows.set_index("symbol")[["date", "close"]]
-    last_date = long["symbol"].map(anchors["date"])
+    upto = closes.loc[closes.index <= as_of]
+    values = upto.to_numpy(dtype=float).T  # one row per symbol, dates ascending
+    valid = ~np.isnan(values)
+    if not valid.any():
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="symbol"))
+    symbol_at, date_at = np.nonzero(valid)  # grouped by symbol, dates ascending within
+    close_at = values[valid]
+    dates = pd.DatetimeIndex(upto.index)
+    day_at = dates.values.astype("datetime64[D]").astype(np.int64)[date_at]
+    starts = np.flatnonzero(np.r_[True, symbol_at[1:] != symbol_at[:-1]])
+    lasts = np.r_[starts[1:], len(symbol_at)] - 1
+    symbols = np.asarray(upto.columns, dtype=object)[symbol_at[starts]]
+    last_dates = dates[date_at[lasts]]
 
+    def picked(index: np.ndarray, ok: np.ndarray) -> tuple[pd.DatetimeIndex, np.ndarray]:
+        safe = np.where(ok, index, 0)
+        when = dates[date_at[safe]].where(ok)  # NaT where there is no base
+        return when, np.where(ok, close_at[safe], np.nan)
+
+    data = {"date": last_dates, "close": close_at[lasts]}
     for period, back in _BACK_BY_BARS.items():
-        base = by_symbol[["date", "close"]].shift(back).loc[last_rows.index]
-        base.index = pd.Index(last_rows["symbol"], name="symbol")
-        anchors[f"{period}_date"] = base["date"]
-        anchors[f"{period}_close"] = base["close"]
-
-    cutoffs = {
-        "MTD": (last_date.dt.to_period("M").dt.start_time, False),
-        "YTD": (last_date.dt.to_period("Y").dt.start_time, False),
-        "1Y": (last_date - pd.DateOffset(years=1), True),
+        index = lasts - back
+        data[f"{period}_date"], data[f"{period}_close"] = picked(index, index >= starts)
+    # The bars are ordered by symbol, then day: as one integer per bar they sort the same,
+    # so one binary search finds each symbol's last bar before its cutoff.
+    span = 1 << 32
+    keys = symbol_at.astype(np.int64) * span + day_at
+    codes = symbol_at[starts].astype(np.int64)
+    # The base is the last bar before the month's or year's first day, or on or before the
+    # same day a year earlier: "left" finds the last bar before a cutoff, "right" on it.
+    cutoffs: dict[str, tuple[pd.DatetimeIndex, Literal["left", "right"]]] = {
+        "MTD": (last_dates.to_period("M").start_time, "left"),
+        "YTD": (last_dates.to_period("Y").start_time, "left"),
+        "1Y": (last_dates - pd.DateOffset(years=1), "right"),
     }
-    for period, (cutoff, inclusive) in cutoffs.items():
-        eligible = long[(long["date"] <= cutoff) if inclusive else (long["date"] < cutoff)]
-        base = eligible.groupby("symbol", sort=True).tail(1).set_index("symbol")
-        anchors[f"{period}_date"] = base["date"]
-        anchors[f"{period}_close"] = base["close"]
-    return anchors
+    for period, (cutoff, side) in cutoffs.items():
+        cutoff_days = cutoff.values.astype("datetime64[D]").astype(np.int64)
+        index = np.searchsorted(keys, codes * span + cutoff_days, side=side) - 1
+        data[f"{period}_date"], data[f"{period}_close"] = picked(index, index >= starts)
+    anchors = pd.DataFrame(data, index=pd.Index(symbols, name="symbol"))
+    return anchors[columns]
 
 
 def period_returns(anchors: pd.DataFrame) -> pd.DataFrame:

@@ -104,9 +104,11 @@ class PacedRateLimiter(BaseRateLimiter[int]):
         while True:
             # Evenly spaced slots on absolute deadlines: a burst leaves one message per
             # interval, never all at once, and a late wake-up does not push later slots back.
-            slot = max(self._now(), self._next_slot, self._paused_until)
+            now = self._now()
+            slot = max(now, self._next_slot, self._paused_until)
             self._next_slot = slot + self._interval
-            await asyncio.sleep(max(0.0, slot - self._now()))
+            if slot > now:  # an idle bot sends at once, without a trip round the event loop
+                await asyncio.sleep(slot - now)
             # The windows are checked on the times sends actually left, so neither a slow
             # event loop nor a group at its limit can put one message too many in a window.
             while True:
