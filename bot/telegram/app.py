@@ -28,6 +28,7 @@ from bot.commands.menu import COMMANDS
 from bot.runtime import Runtime
 from bot.telegram.context import BotData, Services
 from bot.telegram.jobs import DIGEST_JOB, REFRESH_CHECK_SECONDS, REFRESH_JOB, Jobs
+from bot.telegram.memory import release_free_memory
 from bot.telegram.outbound import Outbound
 from bot.telegram.pacing import PacedRateLimiter
 from handlers import chatops as chatops_handlers
@@ -142,6 +143,7 @@ async def start_bot(application: Application[Any, Any, Any, Any, Any, Any]) -> N
     # as the process: move it out of the collector's sight, so a full collection takes
     # milliseconds instead of the ~100 ms that stalls every send behind it.
     gc.freeze()
+    release_free_memory()
 
 
 async def publish_command_menu(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

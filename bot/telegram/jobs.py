@@ -16,6 +16,7 @@ from bot.core.errors import DataError
 from bot.refresh import last_refresh_attempt, load_health, refresh_market, refresh_plan
 from bot.runtime import Runtime
 from bot.telegram.context import Context
+from bot.telegram.memory import release_free_memory
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class Jobs:
         fired = await self.chatops.run_alerts(context.bot, report.view)
         if fired:
             logger.info("Sent %d alert messages", fired)
+        release_free_memory()
 
     async def digests(self, context: Context) -> None:
         """Send the digests that are due."""
