@@ -138,7 +138,11 @@ def figure_to_png(figure: Figure) -> bytes:
     if not isinstance(canvas, FigureCanvasAgg):
         canvas = FigureCanvasAgg(figure)
     # No "Software" entry: the same chart then yields the same bytes on every matplotlib.
-    canvas.print_png(buffer, metadata={"Software": None})  # type: ignore[no-untyped-call]
+    # The fastest zlib level: flat colours and text compress as well (within a few %) in a
+    # fraction of the time, and a cold render is what a person waits for.
+    canvas.print_png(  # type: ignore[no-untyped-call]
+        buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 1}
+    )
     return buffer.getvalue()
 
 
