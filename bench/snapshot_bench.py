@@ -80,7 +80,7 @@ def main() -> None:
     """Measure both universes in one run and print medians and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # ./run bench passes every script the same flags
     default_time, rows, cols = median_seconds(load_universe(), args.runs)
     print(
         f"snapshot, default universe ({cols} symbols x {rows} days): "
