@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from bot.core.config import Settings
 from bot.core.errors import ConfigError, DataError
+from bot.core.logs import LOG_FORMAT, keep_secrets_out
 from bot.refresh import RefreshReport, current_snapshot, refresh_market
 from bot.runtime import Runtime, open_runtime
 from bot.telegram.app import build_application, run_until_stopped
@@ -62,15 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `rallybot` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # The Yahoo provider reports failed symbols itself, once, with the reason.
     logging.getLogger("yfinance").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", module="yfinance")
     try:
         settings = Settings()
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        keep_secrets_out([(settings.token, "token"), (secret, "webhook secret")])
         if args.command == "report":
             return asyncio.run(_report(settings, as_json=args.json, as_of=args.as_of))
         if args.command == "refresh":
