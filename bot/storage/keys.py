@@ -2,7 +2,7 @@
 
 Market keys share the hash tag `{m}` and chat keys the tag `{c}`, so the keys a Lua
 script or transaction touches together live in one Redis Cluster slot. Market keys
-expire; chat keys never do.
+expire; chat keys never do. Leases (`{p}`) are single keys that expire unless renewed.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ class Keys:
 
     def _chat(self, *parts: str) -> str:
         return ":".join((self.prefix, "{c}", *parts))
+
+    def lease(self, name: str) -> str:
+        """A lease one process holds at a time (`poller`: who polls Telegram)."""
+        return ":".join((self.prefix, "{p}", "lease", name))
 
     def bars(self, symbol: str) -> str:
         """Hash of ISO date -> close for one symbol."""

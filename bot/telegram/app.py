@@ -26,11 +26,13 @@ from bot.answers.views import MarketViews
 from bot.chatops.service import ChatOpsService
 from bot.commands.menu import COMMANDS
 from bot.runtime import Runtime
+from bot.storage.leases import Lease
 from bot.telegram.context import BotData, Services
 from bot.telegram.jobs import DIGEST_JOB, REFRESH_CHECK_SECONDS, REFRESH_JOB, Jobs
 from bot.telegram.memory import release_free_memory
 from bot.telegram.outbound import Outbound
 from bot.telegram.pacing import PacedRateLimiter
+from bot.telegram.polling import PollingLeader
 from handlers import chatops as chatops_handlers
 from handlers import general as general_handlers
 from handlers import market as market_handlers
@@ -188,11 +190,14 @@ async def run_until_stopped(
                     secret_token=secret,
                     allowed_updates=Update.ALL_TYPES,
                 )
+                logger.info("rallybot is running (webhook)")
+                await stop.wait()
             else:
-                await updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0)
-            mode = "webhook" if settings.webhook_url else "polling"
-            logger.info("rallybot is running (%s)", mode)
-            await stop.wait()
+                # Any number of processes may run: the one holding the lease polls.
+                lease = Lease(runtime.redis, runtime.keys.lease("poller"))
+                leader = PollingLeader(lease, updater, settings.poll_lease_seconds)
+                logger.info("rallybot is running (polling when it holds the poller lease)")
+                await leader.run(stop)
         finally:
             if updater.running:
                 await updater.stop()
