@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from telegram import Bot
@@ -35,7 +35,11 @@ from bot.text.market import esc
 
 logger = logging.getLogger(__name__)
 
-DIGEST_LEASE_SECONDS = 300.0
+DIGEST_LEASE_SECONDS = 10.0
+"""How long a claimed digest is held unrenewed: a dead process's rest moves on after it."""
+DIGEST_HEARTBEAT_SECONDS = 3.0
+DIGEST_RETRY_SECONDS = 300.0
+"""When a digest Telegram certainly did not get is tried again."""
 DIGEST_CONCURRENCY = 32
 MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
 
@@ -149,28 +153,46 @@ class ChatOpsService:
 
     # ---- the digest job -------------------------------------------------------------------
     async def dispatch_digests(self, bot: Bot) -> int:
-        """Send every due digest exactly once; returns how many went out."""
+        """Send every due digest exactly once; returns how many went out.
+
+        The claims are held by a short lease renewed while this process works through
+        them: if it dies, another process takes the rest over within one lease.
+        """
         now = self.clock()
         claims = await self.chats.claim_due(now.timestamp(), DIGEST_LEASE_SECONDS)
         if not claims:
             return 0
         view = await self.views.latest()  # one view for the whole fan-out
-        lease_end = now.timestamp() + DIGEST_LEASE_SECONDS
+        lease = ClaimLease(now.timestamp() + DIGEST_LEASE_SECONDS, {c for c, _ in claims})
         # Bounded, so a large fan-out neither exhausts Redis connections nor floods the
         # limiter's queue; the limiter paces the sends themselves.
         slots = asyncio.Semaphore(DIGEST_CONCURRENCY)
 
         async def one(chat_id: int, due: float) -> bool:
             async with slots:
-                return await self._digest_one(bot, view, chat_id, due, lease_end, now)
+                return await self._digest_one(bot, view, chat_id, due, lease, now)
 
-        results = await asyncio.gather(
-            *(one(chat_id, due) for chat_id, due in claims), return_exceptions=True
-        )
+        heartbeat = asyncio.create_task(self._hold_claims(lease))
+        try:
+            results = await asyncio.gather(
+                *(one(chat_id, due) for chat_id, due in claims), return_exceptions=True
+            )
+        finally:
+            heartbeat.cancel()
         for (chat_id, _), result in zip(claims, results, strict=True):
             if isinstance(result, BaseException):
                 logger.error("Digest for chat %s failed", chat_id, exc_info=result)
         return sum(1 for r in results if r is True)
+
+    async def _hold_claims(self, lease: ClaimLease) -> None:
+        """Renew the unfinished claims every DIGEST_HEARTBEAT_SECONDS."""
+        while lease.pending:
+            await asyncio.sleep(DIGEST_HEARTBEAT_SECONDS)
+            async with lease.lock:
+                new_end = self.clock().timestamp() + DIGEST_LEASE_SECONDS
+                if new_end > lease.end:
+                    await self.chats.renew_claims(lease.pending, lease.end, new_end)
+                    lease.end = new_end
 
     async def _digest_one(
         self,
@@ -178,24 +200,25 @@ class ChatOpsService:
         view: MarketView | None,
         chat_id: int,
         due: float,
-        lease_end: float,
+        lease: ClaimLease,
         now: dt.datetime,
     ) -> bool:
         subscription = await self.chats.subscription(chat_id)
         if subscription is None:
+            lease.pending.discard(chat_id)
             await self.chats.unsubscribe(chat_id)
             return False
         due_at = dt.datetime.fromtimestamp(due, dt.UTC)
         following = next_due(subscription.time, subscription.tz, max(now, due_at))
         if subscription.last_slot == due:
             # Delivered before a crash or lapse left the entry due: just reschedule.
-            await self.chats.finish_claim(chat_id, lease_end, following.timestamp())
+            await self._finish(chat_id, lease, following)
             return False
         if now - due_at > MAX_DIGEST_LATENESS:
             logger.warning(
                 "Skipping chat %s's digest due %s: %s late", chat_id, due_at, now - due_at
             )
-            await self._mark(chat_id, subscription, due, None, lease_end, following)
+            await self._mark(chat_id, subscription, due, None, lease, following)
             return False
         last_sent = (
             dt.datetime.fromisoformat(subscription.last_sent_at)
@@ -206,15 +229,21 @@ class ChatOpsService:
             subscription.every_day or market_traded_since(view.snapshot.markets, last_sent)
         ):
             logger.info("No market traded since chat %s's last digest; skipping", chat_id)
-            await self._mark(chat_id, subscription, due, None, lease_end, following)
+            await self._mark(chat_id, subscription, due, None, lease, following)
             return False
         fired = await self.chats.take_fired_log(chat_id)
         reply = self._digest(view, fired, await self.chat_language(chat_id))
         delivered = await self.outbound.deliver(bot, chat_id, reply)
         if not delivered.may_have_arrived:
+            # Telegram certainly did not get it: keep the claim, retried once it lapses.
+            async with lease.lock:
+                lease.pending.discard(chat_id)
+                retry_at = self.clock().timestamp() + DIGEST_RETRY_SECONDS
+                await self.chats.renew_claims([chat_id], lease.end, retry_at)
             return False
         # Marked even when the send timed out: it may have arrived, and twice is worse.
-        await self._mark(delivered.chat_id, subscription, due, now, lease_end, following)
+        await self._mark(delivered.chat_id, subscription, due, now, lease, following)
+        lease.pending.discard(chat_id)
         return True
 
     async def _mark(
@@ -223,17 +252,22 @@ class ChatOpsService:
         subscription: Subscription,
         due: float,
         sent_at: dt.datetime | None,
-        lease_end: float,
+        lease: ClaimLease,
         following: dt.datetime,
     ) -> None:
         subscription.last_slot = due
         if sent_at is not None:
             subscription.last_sent_at = sent_at.isoformat(timespec="seconds")
         await self.chats.save_subscription(chat_id, subscription)
+        await self._finish(chat_id, lease, following)
+
+    async def _finish(self, chat_id: int, lease: ClaimLease, following: dt.datetime) -> None:
         # A migrated chat's entry moved with its claim score, so this finishes it too; it
         # fails only when the lease lapsed and another process took the digest over.
-        if not await self.chats.finish_claim(chat_id, lease_end, following.timestamp()):
-            logger.warning("Chat %s's digest claim lapsed before it finished", chat_id)
+        async with lease.lock:  # never while a heartbeat moves the lease end
+            lease.pending.discard(chat_id)
+            if not await self.chats.finish_claim(chat_id, lease.end, following.timestamp()):
+                logger.warning("Chat %s's digest claim lapsed before it finished", chat_id)
 
     # ---- the alert job --------------------------------------------------------------------
     async def run_alerts(self, bot: Bot, view: MarketView) -> int:
@@ -333,3 +367,12 @@ class AlertPass:
     claimed: np.ndarray
     rows: np.ndarray
     seconds: dict[str, float]
+
+
+@dataclass
+class ClaimLease:
+    """The lease end this process holds its digest claims to, and the ones unfinished."""
+
+    end: float
+    pending: set[int]
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)

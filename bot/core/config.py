@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     refresh_seconds: int = Field(default=300, ge=10, alias="RALLYBOT_REFRESH_SECONDS")
     demo_seed: int = Field(default=20260113, alias="RALLYBOT_DEMO_SEED")
     history_days: int = Field(default=800, ge=30, alias="RALLYBOT_HISTORY_DAYS")
-    digest_tick_seconds: float = Field(default=30.0, gt=0, alias="RALLYBOT_DIGEST_TICK_SECONDS")
+    digest_tick_seconds: float = Field(default=5.0, gt=0, alias="RALLYBOT_DIGEST_TICK_SECONDS")
     stale_after_minutes: int = Field(default=60, ge=1, alias="RALLYBOT_STALE_AFTER_MINUTES")
     telegram_read_timeout: float = Field(default=5.0, gt=0, alias="TELEGRAM_READ_TIMEOUT_SECONDS")
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import Any, cast
 
@@ -46,6 +46,18 @@ return claimed
 """
 
 # Reschedule only if this claim still owns the entry (its score is still our lease end).
+# Push this process's claims (their score is its lease end) to a new lease end.
+_RENEW_CLAIMS = """
+local renewed = 0
+for i = 3, #ARGV do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[1]) then
+    redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
+    renewed = renewed + 1
+  end
+end
+return renewed
+"""
 _FINISH = """
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and tonumber(score) == tonumber(ARGV[2]) then
@@ -70,6 +82,7 @@ class ChatStore:
         self.keys = keys or Keys()
         self._claim = client.register_script(_CLAIM_DUE)
         self._finish = client.register_script(_FINISH)
+        self._renew_claims = client.register_script(_RENEW_CLAIMS)
         self.alerts = AlertStore(client, self.keys)
         self._recheck_seconds = recheck_seconds
         self._settings: dict[int, ChatSettings] = {}
@@ -164,6 +177,18 @@ class ChatStore:
         )
         pairs = list(zip(reply[::2], reply[1::2], strict=True))
         return [(int(member), float(score)) for member, score in pairs]
+
+    async def renew_claims(
+        self, chat_ids: Iterable[int], lease_end: float, new_lease_end: float
+    ) -> int:
+        """Hold these claims (still ours: scored at `lease_end`) until `new_lease_end`."""
+        ids = [str(chat_id) for chat_id in chat_ids]
+        if not ids:
+            return 0
+        renewed = await self._renew_claims(
+            keys=[self.keys.subscriptions()], args=[lease_end, new_lease_end, *ids]
+        )
+        return int(renewed)
 
     async def finish_claim(self, chat_id: int, lease_end: float, next_due: float) -> bool:
         """Schedule the next digest if our claim still holds; False when it lapsed."""

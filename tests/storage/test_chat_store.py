@@ -372,3 +372,18 @@ async def test_whole_column_writes_store_what_row_writes_store(
         saved.append(await store.alerts.load())
     for name in ("armed", "last_fired", "fired_count"):
         assert saved[0].columns[name].tobytes() == saved[1].columns[name].tobytes()
+
+
+async def test_renewing_claims_holds_only_the_claims_still_ours(
+    store: ChatStore, redis_client: redis.Redis, keys: Keys
+) -> None:
+    for chat in (21, 22):
+        await store.subscribe(chat, Subscription(), NOW)
+    assert len(await store.claim_due(NOW, LEASE)) == 2
+    assert await store.renew_claims([21, 22, 23], NOW + LEASE, NOW + 2 * LEASE) == 2
+    other = ChatStore(redis_client, keys)
+    assert await other.claim_due(NOW + LEASE, LEASE) == []  # renewed: not lapsed yet
+    taken = await other.claim_due(NOW + 2 * LEASE, LEASE)  # lapsed: the other takes them
+    assert sorted(chat for chat, _ in taken) == [21, 22]
+    assert await store.renew_claims([21, 22], NOW + 2 * LEASE, NOW + 5 * LEASE) == 0
+    assert await store.finish_claim(21, NOW + 2 * LEASE, NOW + 86_400) is False
