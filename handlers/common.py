@@ -7,6 +7,7 @@ import contextlib
 import functools
 import html
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -15,6 +16,7 @@ from telegram.constants import ParseMode
 
 from bot.answers.reply import Reply
 from bot.core.errors import UserError
+from bot.core.metrics import REPLY_SECONDS, UPDATES
 from bot.telegram.context import Context, Services
 from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.text.market import esc
@@ -49,12 +51,15 @@ async def language(update: Update, context: Context) -> str:
 def answers(handler: ReplyHandler) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """Send what the handler returns as a reply; a UserError becomes a short helpful reply."""
 
+    command = handler.__name__.removesuffix("_command")
+
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> None:
         message = update.effective_message
         chat = update.effective_chat
         if message is None or chat is None:
             return
+        started = time.perf_counter()
         lang = await language(update, context)
         try:
             reply = await handler(update, context, lang)
@@ -64,6 +69,8 @@ def answers(handler: ReplyHandler) -> Callable[[Update, Context], Coroutine[Any,
             await services(context).outbound.deliver(
                 context.bot, chat.id, reply, message.message_id
             )
+        UPDATES.labels(command).inc()
+        REPLY_SECONDS.labels(command).observe(time.perf_counter() - started)
 
     return wrapper
 

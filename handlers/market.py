@@ -23,6 +23,7 @@ from bot.commands.parsing import (
     parse_rally,
 )
 from bot.core.errors import UserError
+from bot.core.metrics import UPDATES
 from bot.telegram.context import Context
 from bot.text.i18n import t
 from handlers.common import answers, language, services
@@ -83,6 +84,7 @@ async def period_button(update: Update, context: Context) -> None:
     svc = services(context).market
     lang = await language(update, context)
     action = decode(query.data)
+    UPDATES.labels("button").inc()
     try:
         reply = await _reply_for_button(svc, action, lang) if action else None
     except UserError as error:

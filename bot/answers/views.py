@@ -36,6 +36,11 @@ class MarketViews:
         self._checked_at = -math.inf
         self._loading = asyncio.Lock()
 
+    @property
+    def held(self) -> MarketView | None:
+        """The newest view this process holds, without asking Redis."""
+        return self._view
+
     async def current(self) -> MarketView:
         """The latest view; UserError when no refresh has completed yet."""
         view = await self.latest()

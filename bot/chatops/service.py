@@ -25,6 +25,7 @@ from bot.chatops.schedule import (
 from bot.chatops.table import AlertTable, evaluate_table, group_values
 from bot.commands.parsing import SettingsChange, SubscribeRequest, UnalertRequest
 from bot.core.errors import UserError
+from bot.core.metrics import CLAIMS_HELD
 from bot.core.universe import Universe
 from bot.sources.base import Clock
 from bot.storage.chats import MAX_ALERTS_PER_CHAT, ChatStore
@@ -173,12 +174,14 @@ class ChatOpsService:
                 return await self._digest_one(bot, view, chat_id, due, lease, now)
 
         heartbeat = asyncio.create_task(self._hold_claims(lease))
+        CLAIMS_HELD.inc(len(claims))
         try:
             results = await asyncio.gather(
                 *(one(chat_id, due) for chat_id, due in claims), return_exceptions=True
             )
         finally:
             heartbeat.cancel()
+            CLAIMS_HELD.dec(len(claims))
         for (chat_id, _), result in zip(claims, results, strict=True):
             if isinstance(result, BaseException):
                 logger.error("Digest for chat %s failed", chat_id, exc_info=result)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
     webhook_listen: str = Field(default="127.0.0.1", alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT")
+    metrics_port: int | None = Field(default=None, alias="RALLYBOT_METRICS_PORT")
+    metrics_listen: str = Field(default="127.0.0.1", alias="RALLYBOT_METRICS_LISTEN")
     poll_lease_seconds: float = Field(default=6.0, ge=1.0, alias="RALLYBOT_POLL_LEASE_SECONDS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="RALLYBOT_LOG_LEVEL"

@@ -28,6 +28,7 @@ from bot.commands.menu import COMMANDS
 from bot.runtime import Runtime
 from bot.storage.leases import Lease
 from bot.telegram.context import BotData, Services
+from bot.telegram.health import health_server
 from bot.telegram.jobs import DIGEST_JOB, REFRESH_CHECK_SECONDS, REFRESH_JOB, Jobs
 from bot.telegram.memory import release_free_memory
 from bot.telegram.outbound import Outbound
@@ -173,10 +174,15 @@ async def run_until_stopped(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
-    async with application:
+    async with application, contextlib.AsyncExitStack() as serving:
         updater = application.updater
         assert updater is not None
         await start_bot(application)
+        if settings.metrics_port:
+            views = application.bot_data.services.views
+            await serving.enter_async_context(
+                health_server(runtime, views, settings.metrics_listen, settings.metrics_port)
+            )
         try:
             if settings.webhook_url:
                 secret = (

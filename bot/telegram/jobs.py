@@ -13,6 +13,13 @@ import uuid
 from bot.answers.views import MarketViews
 from bot.chatops.service import ChatOpsService
 from bot.core.errors import DataError
+from bot.core.metrics import (
+    ALERTS_FIRED,
+    DIGESTS,
+    REFRESH_SECONDS,
+    REFRESHES,
+    SYMBOL_FAILURES,
+)
 from bot.refresh import last_refresh_attempt, load_health, refresh_market, refresh_plan
 from bot.runtime import Runtime
 from bot.telegram.context import Context
@@ -84,13 +91,19 @@ class Jobs:
             )
         except DataError as exc:
             logger.warning("Refresh failed: %s", exc)
+            REFRESHES.labels(runtime.provider.name, "failed").inc()
             return
         finally:
             await store.unlock_refresh(owner)
+        source = runtime.provider.name
+        REFRESHES.labels(source, "ok").inc()
+        REFRESH_SECONDS.labels(source).observe(report.seconds)
+        SYMBOL_FAILURES.labels(source).inc(len(report.failures))
         if report.view is None:
             return
         self.views.adopt(report.view)
         fired = await self.chatops.run_alerts(context.bot, report.view)
+        ALERTS_FIRED.inc(fired)
         if fired:
             logger.info("Sent %d alert messages", fired)
         release_free_memory()
@@ -98,5 +111,6 @@ class Jobs:
     async def digests(self, context: Context) -> None:
         """Send the digests that are due."""
         sent = await self.chatops.dispatch_digests(context.bot)
+        DIGESTS.inc(sent)
         if sent:
             logger.info("Sent %d digests", sent)

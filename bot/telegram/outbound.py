@@ -31,6 +31,7 @@ from telegram.error import (
 )
 
 from bot.answers.reply import Chart, Reply
+from bot.core.metrics import SENDS
 from bot.storage.chats import ChatStore
 from bot.storage.market import MarketStore
 from bot.text.market import MESSAGE_LIMIT
@@ -150,6 +151,13 @@ class Outbound:
         403 forgets the chat; a migrated group has its state moved and the reply sent once
         more, to the new id; a send that may have arrived is never sent again.
         """
+        delivered = await self._deliver(bot, chat_id, reply, reply_to)
+        SENDS.labels(delivered.status.value).inc()
+        return delivered
+
+    async def _deliver(
+        self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None
+    ) -> Delivered:
         target = chat_id
         for _hop in range(2):
             try:

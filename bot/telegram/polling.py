@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from telegram import Update
 from telegram.ext import Updater
 
+from bot.core.metrics import POLLING
 from bot.storage.leases import Lease
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class PollingLeader:
                 await self.updater.start_polling(
                     allowed_updates=Update.ALL_TYPES, poll_interval=0.0
                 )
+                POLLING.set(1)
                 logger.info("This process polls Telegram (%s)", self.owner)
         except RedisError as error:
             # Unable to renew: once the lease may have lapsed, stop before another starts.
@@ -83,3 +85,4 @@ class PollingLeader:
         if self.updater.running:
             await self.updater.stop()
             logger.info("This process stopped polling")
+        POLLING.set(0)
