@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from bot.core.config import Settings
 from bot.core.errors import ConfigError, DataError
-from bot.core.logs import LOG_FORMAT, keep_secrets_out
+from bot.core.logs import LOG_FORMAT, keep_secrets_out, use_format
 from bot.refresh import RefreshReport, current_snapshot, refresh_market
 from bot.runtime import Runtime, open_runtime
 from bot.telegram.app import build_application, run_until_stopped
@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         keep_secrets_out([(settings.token, "token"), (secret, "webhook secret")])
+        use_format(settings.log_format)
         if args.command == "report":
             return asyncio.run(_report(settings, as_json=args.json, as_of=args.as_of))
         if args.command == "refresh":

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="RALLYBOT_LOG_LEVEL"
     )
+    log_format: Literal["text", "json"] = Field(default="text", alias="RALLYBOT_LOG_FORMAT")
 
     @field_validator("market_data")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -16,7 +17,11 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox.localapi import LocalBotApi
+
+pytestmark = pytest.mark.chaos
 
 TOKEN = "987654:Very-Secret_Token-0123456789"
 SECRET = "webhook-Secret_abc123XYZ"
@@ -81,15 +86,25 @@ def assert_clean(lines: list[bytes], *names: str) -> None:
         assert f"[{name}]" in log  # something tried to log it, and was redacted
 
 
-async def test_polling_at_debug_logs_no_token(redis_url: str, key_prefix: str) -> None:
+@pytest.mark.parametrize("log_format", ["text", "json"])
+async def test_polling_at_debug_logs_no_token(
+    redis_url: str, key_prefix: str, log_format: str
+) -> None:
     async with LocalBotApi() as server:
         chat = server.private_chat(777, "Reader")
-        env = environment(server, redis_url, key_prefix)
+        env = {**environment(server, redis_url, key_prefix), "RALLYBOT_LOG_FORMAT": log_format}
         async with rallybot_run(env) as lines:
             await server.wait_for_call("getUpdates", timeout=60)
             after = len(server.calls)
             server.send_text(chat, server.user(777), "/help")
             await server.wait_for_call("sendMessage", lambda c: c.ok, after=after, timeout=60)
+        if log_format == "json":
+            entries = [json.loads(line) for line in lines if line.strip()]
+            assert {"time", "level", "logger", "message"} <= set(entries[0])
+            lines = [
+                f" {e['level']} {e['message']} {e.get('exception', '')}\n".encode()
+                for e in entries
+            ]
         assert_clean(lines, "token")
 
 

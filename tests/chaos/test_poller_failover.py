@@ -7,11 +7,14 @@ import os
 import signal
 import time
 
+import pytest
 import redis.asyncio as redis
 
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.keys import Keys
-from tests.process.test_secrets_in_logs import TOKEN, rallybot_run
+from tests.chaos.test_secrets_in_logs import TOKEN, rallybot_run
+
+pytestmark = pytest.mark.chaos
 
 LEASE = 3.0
 TAKEOVER_LIMIT = 10.0

@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import redis.asyncio as redis
 
 from bot.chatops.records import Subscription
@@ -24,7 +25,9 @@ from bot.chatops.service import DIGEST_CONCURRENCY, DIGEST_LEASE_SECONDS
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.chats import ChatStore
 from bot.storage.keys import Keys
-from tests.process.test_secrets_in_logs import TOKEN, rallybot_run
+from tests.chaos.test_secrets_in_logs import TOKEN, rallybot_run
+
+pytestmark = pytest.mark.chaos
 
 CHATS = 300
 RALLYBOT = Path(sys.executable).with_name("rallybot")
