@@ -25,7 +25,7 @@ from bot.chatops.service import DIGEST_CONCURRENCY, DIGEST_LEASE_SECONDS
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.chats import ChatStore
 from bot.storage.keys import Keys
-from tests.chaos.test_secrets_in_logs import TOKEN, rallybot_run
+from tests.chaos.support import environment, rallybot_run
 
 pytestmark = pytest.mark.chaos
 
@@ -48,14 +48,12 @@ async def test_a_killed_sender_loses_no_digest_and_the_rest_resume(
     client = redis.Redis.from_url(redis_url)
     try:
         async with LocalBotApi() as server:
-            env = {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_BASE_URL": server.base_url,
-                "MARKET_DATA": "demo",
-                "REDIS_URL": redis_url,
-                "RALLYBOT_REDIS_PREFIX": key_prefix,
-                "RALLYBOT_DIGEST_TICK_SECONDS": "1",
-            }
+            env = environment(
+                server,
+                redis_url,
+                key_prefix,
+                RALLYBOT_DIGEST_TICK_SECONDS="1",
+            )
             # The market data first, so a digest has something to say.
             refresh = await asyncio.create_subprocess_exec(
                 str(RALLYBOT), "refresh", env={**os.environ, **env}

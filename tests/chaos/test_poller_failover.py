@@ -12,7 +12,7 @@ import redis.asyncio as redis
 
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.keys import Keys
-from tests.chaos.test_secrets_in_logs import TOKEN, rallybot_run
+from tests.chaos.support import environment, rallybot_run
 
 pytestmark = pytest.mark.chaos
 
@@ -32,14 +32,12 @@ async def test_killing_the_poller_hands_polling_to_the_other_process(
     key = Keys(key_prefix).lease("poller")
     try:
         async with LocalBotApi() as server:
-            env = {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_API_BASE_URL": server.base_url,
-                "MARKET_DATA": "demo",
-                "REDIS_URL": redis_url,
-                "RALLYBOT_REDIS_PREFIX": key_prefix,
-                "RALLYBOT_POLL_LEASE_SECONDS": str(LEASE),
-            }
+            env = environment(
+                server,
+                redis_url,
+                key_prefix,
+                RALLYBOT_POLL_LEASE_SECONDS=str(LEASE),
+            )
             async with rallybot_run(env), rallybot_run(env):
                 started = time.monotonic()
                 while (first := await holder(client, key)) is None:

