@@ -63,9 +63,11 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
         keys = Keys(settings.redis_prefix)
         store = MarketStore(client, keys)
         provider = make_provider(settings, universe, clock)
-        yield Runtime(
-            settings, universe, client, store, ChatStore(client, keys), provider, clock, url
-        )
+        chats = ChatStore(client, keys)
+        adopted = await chats.alerts.adopt_legacy()
+        if adopted:
+            logger.info("Moved %d alerts stored before the columns into them", adopted)
+        yield Runtime(settings, universe, client, store, chats, provider, clock, url)
     finally:
         await client.aclose()
         if embedded is not None:

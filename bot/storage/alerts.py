@@ -258,7 +258,7 @@ class AlertStore:
             pipe.hlen(self.keys.alert_rows())
             pipe.get(self.keys.alert_generation())
             blobs, raw_groups, raw_previous, alerts, rows, generation = await pipe.execute()
-        if alerts > rows and await self.adopt_legacy():
+        if alerts > rows and await self.adopt_legacy():  # stored before the columns
             return await self.load()
         length = min(len(b or b"") // WIDTH[n] for n, b in zip(COLUMNS, blobs, strict=True))
         columns = {
@@ -361,6 +361,8 @@ class AlertStore:
             return []
         ids = sorted(alert_ids)
         rows = await self.client.hmget(self.keys.alert_rows(), [str(i) for i in ids])
+        if None in rows and await self.adopt_legacy():  # stored before the columns
+            rows = await self.client.hmget(self.keys.alert_rows(), [str(i) for i in ids])
         definitions = await self.definitions(ids)
         wanted = [(i, int(r)) for i, r in zip(ids, rows, strict=True) if r and i in definitions]
         async with self.client.pipeline(transaction=False) as pipe:
@@ -408,6 +410,12 @@ class AlertStore:
     async def adopt_legacy(self) -> int:
         """Give a row to every alert stored before the columns (whole records as JSON);
         how many. Their state and last value come along."""
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.hlen(self.keys.alerts())
+            pipe.hlen(self.keys.alert_rows())
+            alerts, rows = await pipe.execute()
+        if alerts <= rows:
+            return 0
         ids = [_text(i) for i in await self.client.hkeys(self.keys.alerts())]
         with_rows = {_text(i) for i in await self.client.hkeys(self.keys.alert_rows())}
         legacy = [i for i in ids if i not in with_rows]

@@ -246,10 +246,11 @@ async def test_alerts_stored_before_the_columns_keep_their_ids_and_state(
     }
     await store.client.hset(store.keys.alerts(), "41", json.dumps(legacy))
     await store.client.sadd(store.keys.chat_alerts(-3), 41)
+    await store.add_alert(-3, CONDITION, "t")  # a new one beside it, before any evaluation
+    [_, record] = await store.chat_alerts(-3)  # listed before any evaluation adopted it
     table = await store.alerts.load()
-    assert list(table.columns["ids"]) == [41]
-    assert table.previous[0] == 0.07
-    [record] = await store.chat_alerts(-3)
+    assert 41 in list(table.columns["ids"])
+    assert table.previous[table.groups.index(("index", "star50", "MTD"))] == 0.07
     assert record == AlertRecord(
         41,
         -3,
