@@ -150,6 +150,11 @@ def pack(name: str, values: Sequence[Any] | np.ndarray) -> bytes:
     return np.asarray(values, dtype=COLUMNS[name]).tobytes()
 
 
+def pack_rows(rows: Sequence[int] | np.ndarray) -> bytes:
+    """Row numbers as the scripts read them (little-endian int32)."""
+    return np.asarray(rows, dtype="<i4").tobytes()
+
+
 class AlertStore:
     """Alerts as columns; takes an already-built asyncio Redis client."""
 
@@ -220,7 +225,7 @@ class AlertStore:
                 self.keys.alert_generation(),
             ],
             args=[
-                pack("groups", [row]),
+                pack_rows([row]),
                 pack("ids", [alert_id]),
                 pack("armed", [1 if armed else 0]),
                 pack("last_fired", [fired]),
@@ -295,7 +300,7 @@ class AlertStore:
                 await self._save_state(
                     keys=keys,
                     args=[
-                        pack("groups", batch),
+                        pack_rows(batch),
                         pack("ids", table.columns["ids"][batch]),
                         pack("armed", state["armed"][batch]),
                         pack("last_fired", state["last_fired"][batch]),
