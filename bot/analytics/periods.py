@@ -74,14 +74,6 @@ def period_returns(anchors: pd.DataFrame) -> pd.DataFrame:
     return returns.astype(float)
 
 
-def base_date(anchors: pd.DataFrame, symbol: str, period: str) -> pd.Timestamp | None:
-    """The base date of one symbol's period, or None when it has none."""
-    if symbol not in anchors.index:
-        return None
-    value = anchors.at[symbol, f"{period}_date"]
-    return None if pd.isna(value) else pd.Timestamp(value)
-
-
 def rebased(closes: pd.Series, base: pd.Timestamp, as_of: pd.Timestamp) -> pd.Series:
     """A close series from `base` to `as_of` scaled so the base close is 100."""
     window = closes.loc[(closes.index >= base) & (closes.index <= as_of)].dropna()

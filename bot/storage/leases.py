@@ -39,8 +39,3 @@ class Lease:
     async def release(self, owner: str) -> None:
         """Give the lease up if `owner` holds it, so another process takes it at once."""
         await self._release(keys=[self.key], args=[owner])
-
-    async def holder(self) -> str | None:
-        """Who holds the lease now, if anyone."""
-        raw = await self.client.get(self.key)
-        return raw.decode() if isinstance(raw, bytes) else raw
