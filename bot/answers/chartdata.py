@@ -45,14 +45,22 @@ def label(universe: Universe, name: str) -> str:
     return name
 
 
-def rebased_line(view: MarketView, symbol: str, period: str) -> pd.Series:
-    """A symbol's closes over the period, rebased to 100 at the period's base close."""
+def period_bounds(
+    view: MarketView, symbol: str, period: str
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The period's base date and the symbol's newest date; None without a base close."""
     anchors = view.anchors
     if symbol not in anchors.index or pd.isna(anchors.at[symbol, f"{period}_date"]):
-        return pd.Series(dtype=float)
-    base = pd.Timestamp(anchors.at[symbol, f"{period}_date"])
-    as_of = pd.Timestamp(anchors.at[symbol, "date"])
-    return rebased(view.closes[symbol], base, as_of)
+        return None
+    return pd.Timestamp(anchors.at[symbol, f"{period}_date"]), pd.Timestamp(
+        anchors.at[symbol, "date"]
+    )
+
+
+def rebased_line(view: MarketView, symbol: str, period: str) -> pd.Series:
+    """A symbol's closes over the period, rebased to 100 at the period's base close."""
+    bounds = period_bounds(view, symbol, period)
+    return pd.Series(dtype=float) if bounds is None else rebased(view.closes[symbol], *bounds)
 
 
 def series(view: MarketView, universe: Universe, name: str, period: str) -> pd.Series:
@@ -105,12 +113,11 @@ def rally_chart(view: MarketView, universe: Universe, period: str) -> RallyChart
 def index_chart(view: MarketView, universe: Universe, key: str, period: str) -> LinesChart:
     """The /index chart: the index's closes over the period."""
     spec = universe.indices[key]
-    symbol, anchors = spec.symbol, view.anchors
     closes = pd.Series(dtype=float)
-    if symbol in anchors.index and not pd.isna(anchors.at[symbol, f"{period}_date"]):
-        base = pd.Timestamp(anchors.at[symbol, f"{period}_date"])
-        as_of = pd.Timestamp(anchors.at[symbol, "date"])
-        column = view.closes[symbol]
+    bounds = period_bounds(view, spec.symbol, period)
+    if bounds is not None:
+        base, as_of = bounds
+        column = view.closes[spec.symbol]
         closes = column.loc[(column.index >= base) & (column.index <= as_of)].dropna()
     frame = chart_frame(view.snapshot, f"{spec.name} · {period}")
     return LinesChart(frame, (Line(spec.name, closes),), "close")
@@ -142,10 +149,16 @@ def lines_chart(
 
 
 def spread_chart(
-    view: MarketView, universe: Universe, first: str, second: str, period: str
+    view: MarketView,
+    universe: Universe,
+    first: str,
+    second: str,
+    period: str,
+    lines: tuple[pd.Series, pd.Series],
 ) -> SpreadChart:
-    """The /compare chart: first minus second over the period, in percentage points."""
-    a, b = (series(view, universe, name, period) for name in (first, second))
+    """The /compare chart: first minus second over the period, in percentage points, from
+    their `series` (rebased to 100)."""
+    a, b = lines
     spread = spread_series(a / 100 - 1, b / 100 - 1) * 100
     labels = label(universe, first), label(universe, second)
     frame = chart_frame(view.snapshot, f"{labels[0]} minus {labels[1]} · {period}")

@@ -115,11 +115,14 @@ class MarketAnswers:
         view = await self.views.current()
         first, second, period = request.first, request.second, request.period
         labels = (chartdata.label(self.universe, first), chartdata.label(self.universe, second))
-        missing = [
-            text
-            for name, text in zip((first, second), labels, strict=True)
-            if chartdata.series(view, self.universe, name, period).empty
-        ]
+        lines = view.memo(
+            f"compare-lines:{first}:{second}:{period}",
+            lambda: (
+                chartdata.series(view, self.universe, first, period),
+                chartdata.series(view, self.universe, second, period),
+            ),
+        )
+        missing = [text for text, line in zip(labels, lines, strict=True) if line.empty]
         if missing:
             raise UserError("data.no_series", names=", ".join(missing), period=period)
         snapshot = view.snapshot
@@ -138,7 +141,8 @@ class MarketAnswers:
         )
         name = f"compare:{first}:{second}:{period}:v{view.version}"
         spec = view.memo(
-            name, lambda: chartdata.spread_chart(view, self.universe, first, second, period)
+            name,
+            lambda: chartdata.spread_chart(view, self.universe, first, second, period, lines),
         )
         buttons = period_buttons(ButtonAction("compare", period, (first, second)))
         return Reply(caption, Chart(name, spec), buttons)

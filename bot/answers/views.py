@@ -9,7 +9,7 @@ import time
 from bot.analytics.view import MarketView, market_view
 from bot.core.errors import UserError
 from bot.core.universe import Universe
-from bot.refresh import with_defaults
+from bot.refresh import stored_market
 from bot.storage.market import MarketStore
 
 VERSION_RECHECK_SECONDS = 1.0
@@ -64,10 +64,7 @@ class MarketViews:
             snapshot = await self.store.load_snapshot()
             if snapshot is None:
                 return None
-            closes = await self.store.read_closes(self.universe.all_symbols)
-            meta = with_defaults(
-                await self.store.read_meta(self.universe.price_symbols), self.universe
-            )
+            closes, meta = await stored_market(self.store, self.universe)
             # Once per version, but tens of milliseconds of pandas: off the event loop.
             view = await asyncio.to_thread(market_view, snapshot, closes, meta, self.universe)
             self.adopt(view)

@@ -14,6 +14,7 @@ from bot.refresh.market import (
     last_refresh_attempt,
     market_today,
     refresh_market,
+    stored_market,
     with_defaults,
 )
 from bot.refresh.schedule import RefreshPlan, next_refresh_at, refresh_plan
@@ -33,5 +34,6 @@ __all__ = [
     "refresh_market",
     "refresh_plan",
     "retry_delay",
+    "stored_market",
     "with_defaults",
 ]

@@ -381,6 +381,15 @@ def _with_column(frame: pd.DataFrame, symbol: str, series: pd.Series) -> pd.Data
     return joined.dropna(how="all")
 
 
+async def stored_market(
+    store: MarketStore, universe: Universe
+) -> tuple[pd.DataFrame, dict[str, SymbolMeta]]:
+    """Every stored bar of the universe and its metadata, gaps filled from the universe."""
+    closes = await store.read_closes(universe.all_symbols)
+    meta = with_defaults(await store.read_meta(universe.price_symbols), universe)
+    return closes, meta
+
+
 async def compute_current(
     store: MarketStore,
     universe: Universe,
@@ -390,8 +399,7 @@ async def compute_current(
 ) -> tuple[MarketView, list[ShareCheck]]:
     """A snapshot from the stored bars (as of `as_of`, default now), as a market view, and
     the share checks."""
-    closes = await store.read_closes(universe.all_symbols)
-    meta = with_defaults(await store.read_meta(universe.price_symbols), universe)
+    closes, meta = await stored_market(store, universe)
     last_values = await store.load_last_values()
     day = as_of or market_today(now)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from bot.analytics.model import Instrument, Snapshot
+from bot.analytics.model import Snapshot
 from bot.chatops.conditions import Condition
 from bot.chatops.records import AlertRecord
 from bot.core.universe import Universe
@@ -146,17 +146,15 @@ def digest_caption(snapshot: Snapshot, universe: Universe, fired: Sequence[str],
     """The digest: 1D with MTD alongside, the basket, today's movers, alerts since last time."""
     rally = universe.rally
     bench = universe.indices[rally.benchmark]
-    bench_info = snapshot.instrument(bench.symbol)
     lines = [t(lang, "digest.title", date=esc(snapshot.as_of))]
     if snapshot.is_demo:
         lines[0] += " · <b>DEMO</b>"
     lines.append(
-        f"{esc(bench.name)} 1D {fmt_pct(_ret(bench_info, '1D'))} · MTD "
-        f"{fmt_pct(_ret(bench_info, 'MTD'))}"
+        f"{esc(bench.name)} 1D {fmt_pct(snapshot.period_return(bench.symbol, '1D'))} · MTD "
+        f"{fmt_pct(snapshot.period_return(bench.symbol, 'MTD'))}"
     )
     for key in rally.boards:
         spec = universe.indices[key]
-        info = snapshot.instrument(spec.symbol)
         spread = snapshot.spread(key, rally.benchmark, "1D")
         lines.append(
             esc(
@@ -164,8 +162,8 @@ def digest_caption(snapshot: Snapshot, universe: Universe, fired: Sequence[str],
                     lang,
                     "digest.board",
                     name=spec.name,
-                    day=fmt_pct(_ret(info, "1D")),
-                    month=fmt_pct(_ret(info, "MTD")),
+                    day=fmt_pct(snapshot.period_return(spec.symbol, "1D")),
+                    month=fmt_pct(snapshot.period_return(spec.symbol, "MTD")),
                     spread=fmt_pp(spread),
                     bench="NDX",
                 )
@@ -202,7 +200,3 @@ def digest_caption(snapshot: Snapshot, universe: Universe, fired: Sequence[str],
     lines.append(f"<i>{markets_line(snapshot, lang)}</i>")
     lines.append(source_line(snapshot.provider, lang))
     return fit(lines, CAPTION_LIMIT)
-
-
-def _ret(info: Instrument | None, period: str) -> float | None:
-    return None if info is None else info.period_return(period)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.analytics.model import Basket, Instrument, Snapshot
+from bot.analytics.model import Basket, Snapshot
 from bot.analytics.periods import PERIODS
 from bot.core.universe import EXCHANGE_LABEL, Universe
 from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
@@ -56,10 +56,6 @@ def exchange_label(exchange: str, lang: str = "en") -> str:
     """An exchange's display name in `lang` ('Hong Kong' / '香港')."""
     key = f"market.{exchange}"
     return t(lang, key) if key in CATALOGUE else EXCHANGE_LABEL.get(exchange, exchange)
-
-
-def _ret(info: Instrument | None, period: str) -> float | None:
-    return None if info is None else info.period_return(period)
 
 
 def coverage_line(basket: Basket, lang: str = "en") -> str | None:
@@ -140,23 +136,26 @@ def rally_caption(
     """The /rally caption: boards vs benchmark, basket value change, top 3, ratio, as-of."""
     rally = universe.rally
     bench_key = rally.benchmark
-    bench = snapshot.index(bench_key)
     bench_name = universe.indices[bench_key].name
     lines = [f"<b>{t(lang, 'rally.title', period=period)}</b>"]
     if snapshot.is_demo:
         lines[0] += " · <b>DEMO</b>"
     lines.append(
-        t(lang, "rally.benchmark", name=esc(bench_name), change=fmt_pct(_ret(bench, period)))
+        t(
+            lang,
+            "rally.benchmark",
+            name=esc(bench_name),
+            change=fmt_pct(snapshot.period_return(universe.indices[bench_key].symbol, period)),
+        )
     )
     for key in rally.boards:
-        info = snapshot.index(key)
         spread = snapshot.spread(key, bench_key, period)
         lines.append(
             t(
                 lang,
                 "rally.board",
                 name=esc(universe.indices[key].name),
-                change=fmt_pct(_ret(info, period)),
+                change=fmt_pct(snapshot.period_return(universe.indices[key].symbol, period)),
                 spread=fmt_pp(spread),
                 bench=esc(_short(bench_name)),
                 verdict=_verdict(spread, lang),
