@@ -84,7 +84,11 @@ def test_a_basket_line_is_its_usd_value_rebased_and_an_unknown_name_is_empty(
 def test_the_spread_ends_at_the_difference_of_the_two_returns(
     view: MarketView, universe: Universe
 ) -> None:
-    spec = chartdata.spread_chart(view, universe, "star50", "ndx", "MTD")
+    lines = (
+        chartdata.series(view, universe, "star50", "MTD"),
+        chartdata.series(view, universe, "ndx", "MTD"),
+    )
+    spec = chartdata.spread_chart(view, universe, "star50", "ndx", "MTD", lines)
     assert spec.spread_pp.iloc[-1] == pytest.approx(
         100 * view.snapshot.spread("star50", "ndx", "MTD"), abs=1e-9
     )

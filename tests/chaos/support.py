@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,13 +14,6 @@ from bot.sandbox.localapi import LocalBotApi
 
 TOKEN = "987654:Very-Secret_Token-0123456789"
 RALLYBOT = Path(sys.executable).with_name("rallybot")
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.asynccontextmanager

@@ -13,9 +13,7 @@ import collections
 import datetime as dt
 import os
 import signal
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
@@ -25,12 +23,11 @@ from bot.chatops.service import DIGEST_CONCURRENCY, DIGEST_LEASE_SECONDS
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.chats import ChatStore
 from bot.storage.keys import Keys
-from tests.chaos.support import environment, rallybot_run
+from tests.chaos.support import RALLYBOT, environment, rallybot_run
 
 pytestmark = pytest.mark.chaos
 
 CHATS = 300
-RALLYBOT = Path(sys.executable).with_name("rallybot")
 
 
 def digests(server: LocalBotApi) -> collections.Counter[int]:

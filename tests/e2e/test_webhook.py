@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 
 import httpx
 import pytest
@@ -16,14 +15,9 @@ from bot.runtime import open_runtime
 from bot.sandbox.localapi import LocalBotApi
 from bot.telegram.app import build_application, run_until_stopped
 from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, make_settings
+from tests.support.ports import free_port
 
 SECRET = "s3cret-token_1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def listening(port: int) -> None:
