@@ -40,7 +40,9 @@ DIGEST_LEASE_SECONDS = 10.0
 """How long a claimed digest is held unrenewed: a dead process's rest moves on after it."""
 DIGEST_HEARTBEAT_SECONDS = 3.0
 DIGEST_RETRY_SECONDS = 300.0
-"""When a digest Telegram certainly did not get is tried again."""
+"""When a digest Telegram certainly did not get is tried again (Telegram down, say)."""
+DIGEST_RETRY_MIN_SECONDS = 1.0
+"""The soonest it is tried again, even when Telegram's 429 asked for less."""
 DIGEST_CONCURRENCY = 32
 MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
 
@@ -238,10 +240,12 @@ class ChatOpsService:
         reply = self._digest(view, fired, await self.chat_language(chat_id))
         delivered = await self.outbound.deliver(bot, chat_id, reply)
         if not delivered.may_have_arrived:
-            # Telegram certainly did not get it: keep the claim, retried once it lapses.
+            # Telegram certainly did not get it: keep the claim, retried once it lapses;
+            # soon when Telegram only asked the bot to slow down.
+            wait = DIGEST_RETRY_SECONDS if delivered.retry_after is None else delivered.retry_after
             async with lease.lock:
                 lease.pending.discard(chat_id)
-                retry_at = self.clock().timestamp() + DIGEST_RETRY_SECONDS
+                retry_at = self.clock().timestamp() + max(wait, DIGEST_RETRY_MIN_SECONDS)
                 await self.chats.renew_claims([chat_id], lease.end, retry_at)
             return False
         # Marked even when the send timed out: it may have arrived, and twice is worse.

@@ -34,6 +34,7 @@ from bot.answers.reply import Chart, Reply
 from bot.core.metrics import SENDS
 from bot.storage.chats import ChatStore
 from bot.storage.market import MarketStore
+from bot.telegram.pacing import retry_after_seconds
 from bot.text.market import MESSAGE_LIMIT
 from charts.render import render
 
@@ -123,6 +124,8 @@ class Delivered:
 
     status: Delivery
     chat_id: int
+    retry_after: float | None = None
+    """Seconds Telegram asked to wait when it refused for flood control (429)."""
 
     @property
     def may_have_arrived(self) -> bool:
@@ -176,6 +179,10 @@ class Outbound:
             except BadRequest as error:
                 logger.error("Telegram rejected a message to %s: %s", target, error)
                 return Delivered(Delivery.FAILED, target)
+            except RetryAfter as error:
+                # Still 429 after the limiter's own waits: refused, so certainly not sent.
+                logger.warning("Telegram kept refusing a send to %s: %s", target, error)
+                return Delivered(Delivery.FAILED, target, retry_after_seconds(error))
             except TelegramError as error:
                 if certainly_not_received(error):
                     logger.warning("Send to %s failed: %s", target, error)

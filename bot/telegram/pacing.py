@@ -150,11 +150,16 @@ class PacedRateLimiter(BaseRateLimiter[int]):
                 RATE_LIMITED.inc()
                 if attempt == retries:
                     raise
-                wait = error.retry_after
-                seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+                seconds = retry_after_seconds(error)
                 logger.info("Telegram asked to wait %.1f s (%s); holding sends", seconds, endpoint)
                 self._paused_until = max(self._paused_until, self._now() + seconds + 0.1)
         raise AssertionError("unreachable")
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds (PTB gives an int or a timedelta)."""
+    wait = error.retry_after
+    return float(wait) if isinstance(wait, int | float) else wait.total_seconds()
 
 
 def _is_message(endpoint: str) -> bool:
