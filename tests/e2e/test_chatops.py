@@ -25,6 +25,9 @@ GROUP = -100500
 ADMIN, MEMBER, CREATOR = 8, 7, 9
 ADMINS_ONLY = "Only this group's admins can do that."
 
+# The digest and alert dispatchers must behave the same on one server and on a cluster.
+pytestmark = pytest.mark.on_each_redis_topology
+
 
 def fast_digests(settings: Settings) -> Settings:
     """Dispatch digests every 0.1 s so tests wait for ticks, not minutes."""
@@ -92,6 +95,11 @@ def texts_to(server: LocalBotApi, chat_id: int, start: int = 0) -> list[str]:
 
 def digests_to(server: LocalBotApi, chat_id: int) -> list[str]:
     return [t for t in texts_to(server, chat_id) if "Digest" in t.split("\n", 1)[0]]
+
+
+def refused(server: LocalBotApi) -> list[Any]:
+    """Photo sends Telegram answered 429."""
+    return [c for c in server.calls if c.method == "sendPhoto" and c.status == 429]
 
 
 async def settle(seconds: float = 0.8) -> None:
@@ -272,6 +280,27 @@ async def test_a_chat_answering_403_is_forgotten_while_others_get_digests(
         assert len(digests_to(server, fine)) == 1
         forbidden = [c for c in server.calls if c.status == 403]
         assert forbidden, "the blocked chat was never tried"
+
+
+async def test_a_digest_telegram_keeps_refusing_with_429_goes_out_once_it_relents(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    """A 429 outlasting the limiter's waits was refused, not maybe-sent: it comes back soon."""
+    chat_id = server.private_chat(6003, "Patient").id
+    # The limiter tries a send four times; the fifth refusal falls on the next attempt.
+    server.fail_next("sendPhoto", chat_id, status=429, retry_after=1, count=5)
+    async with running(settings, clock, server) as bot:
+        await bot.runtime.chats.subscribe(
+            chat_id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
+        )
+        await wait_until(lambda: len(refused(server)) == 4, timeout=30)
+        await settle()
+        assert digests_to(server, chat_id) == []
+        clock.advance(seconds=2)  # past the wait Telegram asked for
+        await wait_until(lambda: digests_to(server, chat_id), timeout=30)
+        await settle()
+        assert len(digests_to(server, chat_id)) == 1
+        assert len(refused(server)) == 5
 
 
 async def test_a_migrated_group_keeps_its_alerts_and_gets_its_digest(
