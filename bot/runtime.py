@@ -8,13 +8,12 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import redis.asyncio as redis
-
 from bot.core.config import Settings
 from bot.core.universe import Universe, load_universe
 from bot.sources.base import Clock, MarketDataProvider
 from bot.sources.factory import make_provider, universe_for
 from bot.storage.chats import ChatStore
+from bot.storage.connect import RedisClient, open_redis
 from bot.storage.embedded import EmbeddedValkey
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
@@ -33,7 +32,7 @@ class Runtime:
 
     settings: Settings
     universe: Universe
-    redis: redis.Redis
+    redis: RedisClient
     store: MarketStore
     chats: ChatStore
     provider: MarketDataProvider
@@ -55,20 +54,17 @@ async def open_runtime(settings: Settings, clock: Clock = system_clock) -> Async
     if not url:
         embedded = EmbeddedValkey(settings.data_dir)
         url = embedded.start()
-    # A blocking pool waits for a free connection instead of failing a burst of work.
-    pool = redis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=30)
-    client = redis.Redis.from_pool(pool)  # the client owns the pool and closes it
     try:
-        await client.ping()
-        keys = Keys(settings.redis_prefix)
-        store = MarketStore(client, keys)
-        provider = make_provider(settings, universe, clock)
-        chats = ChatStore(client, keys)
-        adopted = await chats.alerts.adopt_legacy()
-        if adopted:
-            logger.info("Moved %d alerts stored before the columns into them", adopted)
-        yield Runtime(settings, universe, client, store, chats, provider, clock, url)
+        async with open_redis(url) as client:
+            await client.ping()
+            keys = Keys(settings.redis_prefix)
+            store = MarketStore(client, keys)
+            provider = make_provider(settings, universe, clock)
+            chats = ChatStore(client, keys)
+            adopted = await chats.alerts.adopt_legacy()
+            if adopted:
+                logger.info("Moved %d alerts stored before the columns into them", adopted)
+            yield Runtime(settings, universe, client, store, chats, provider, clock, url)
     finally:
-        await client.aclose()
         if embedded is not None:
             embedded.stop()

@@ -151,7 +151,7 @@ def test_only_the_wiring_imports_the_handlers() -> None:
 
 def test_the_checker_sees_a_forbidden_import_and_a_cycle() -> None:
     """The rules would fail on a real offence: the parser finds lazy imports and cycles."""
-    assert "redis.asyncio" in reaches("bot.storage.market", ("redis",))
+    assert "redis.asyncio" in reaches("bot.storage.connect", ("redis",))
     assert "bot.text.i18n" in imported("bot.core.errors")  # imported inside a function
     assert "bot.refresh" in graph()["bot.telegram.jobs"]
     looped = {

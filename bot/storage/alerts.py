@@ -21,8 +21,10 @@ import redis.asyncio as redis
 
 from bot.chatops.records import AlertRecord
 from bot.chatops.table import COLUMNS, OP_CODES, STATE_COLUMNS, AlertTable, GroupKey
+from bot.storage.connect import RedisClient
 from bot.storage.keys import Keys
 from bot.storage.keys import text as _text
+from bot.storage.scripts import LuaScript
 
 BATCH = 4096
 """Rows per script call, so no call holds Redis for long."""
@@ -158,13 +160,13 @@ def pack_rows(rows: Sequence[int] | np.ndarray) -> bytes:
 class AlertStore:
     """Alerts as columns; takes an already-built asyncio Redis client."""
 
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    def __init__(self, client: RedisClient, keys: Keys) -> None:
         self.client = client
         self.keys = keys
-        self._add = client.register_script(_ADD)
-        self._remove = client.register_script(_REMOVE)
-        self._save_state = client.register_script(_SAVE_STATE)
-        self._claim = client.register_script(_CLAIM)
+        self._add = LuaScript(client, _ADD)
+        self._remove = LuaScript(client, _REMOVE)
+        self._save_state = LuaScript(client, _SAVE_STATE)
+        self._claim = LuaScript(client, _CLAIM)
 
     def _column(self, name: str) -> str:
         return self.keys.alert_column(name)
@@ -256,13 +258,14 @@ class AlertStore:
     async def load(self) -> AlertTable:
         """Every row, the groups and their previous values: one round trip."""
         async with self.client.pipeline(transaction=True) as pipe:  # one consistent view
-            pipe.mget([self._column(name) for name in COLUMNS])
+            for name in COLUMNS:  # GETs, not MGET: a cluster pipeline refuses MGET
+                pipe.get(self._column(name))
             pipe.lrange(self.keys.alert_group_keys(), 0, -1)
             pipe.hgetall(self.keys.alert_group_previous())
             pipe.hlen(self.keys.alerts())
             pipe.hlen(self.keys.alert_rows())
             pipe.get(self.keys.alert_generation())
-            blobs, raw_groups, raw_previous, alerts, rows, generation = await pipe.execute()
+            *blobs, raw_groups, raw_previous, alerts, rows, generation = await pipe.execute()
         if alerts > rows and await self.adopt_legacy():  # stored before the columns
             return await self.load()
         length = min(len(b or b"") // WIDTH[n] for n, b in zip(COLUMNS, blobs, strict=True))

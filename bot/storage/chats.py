@@ -10,12 +10,13 @@ from dataclasses import asdict
 from typing import Any, cast
 
 import numpy as np
-import redis.asyncio as redis
 
 from bot.chatops.records import AlertRecord, ChatSettings, Subscription
 from bot.storage.alerts import AlertStore
+from bot.storage.connect import RedisClient
 from bot.storage.keys import Keys
 from bot.storage.keys import text as _text
+from bot.storage.scripts import LuaScript
 
 MAX_ALERTS_PER_CHAT = 50
 SETTINGS_RECHECK_SECONDS = 1.0
@@ -74,15 +75,15 @@ class ChatStore:
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: RedisClient,
         keys: Keys | None = None,
         recheck_seconds: float = SETTINGS_RECHECK_SECONDS,
     ) -> None:
         self.client = client
         self.keys = keys or Keys()
-        self._claim = client.register_script(_CLAIM_DUE)
-        self._finish = client.register_script(_FINISH)
-        self._renew_claims = client.register_script(_RENEW_CLAIMS)
+        self._claim = LuaScript(client, _CLAIM_DUE)
+        self._finish = LuaScript(client, _FINISH)
+        self._renew_claims = LuaScript(client, _RENEW_CLAIMS)
         self.alerts = AlertStore(client, self.keys)
         self._recheck_seconds = recheck_seconds
         self._settings: dict[int, ChatSettings] = {}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import redis.asyncio as redis
+from bot.storage.connect import RedisClient
+from bot.storage.scripts import LuaScript
 
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -21,11 +22,11 @@ return 0
 class Lease:
     """One named lease; `owner` strings tell holders apart."""
 
-    def __init__(self, client: redis.Redis, key: str) -> None:
+    def __init__(self, client: RedisClient, key: str) -> None:
         self.client = client
         self.key = key
-        self._renew = client.register_script(_RENEW)
-        self._release = client.register_script(_RELEASE)
+        self._renew = LuaScript(client, _RENEW)
+        self._release = LuaScript(client, _RELEASE)
 
     async def acquire(self, owner: str, seconds: float) -> bool:
         """Take the lease if nobody holds it."""

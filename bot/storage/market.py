@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 import pandas as pd
-import redis.asyncio as redis
 
 from bot.analytics.model import Snapshot
 from bot.sources.base import SymbolMeta
+from bot.storage.connect import RedisClient
 from bot.storage.keys import CHART_TTL_SECONDS, MARKET_TTL_SECONDS, Keys
 from bot.storage.keys import text as _text
 
@@ -21,14 +21,9 @@ from bot.storage.keys import text as _text
 class MarketStore:
     """Reads and writes market data; takes an already-built asyncio Redis client."""
 
-    def __init__(self, client: redis.Redis, keys: Keys | None = None) -> None:
+    def __init__(self, client: RedisClient, keys: Keys | None = None) -> None:
         self.client = client
         self.keys = keys or Keys()
-
-    @classmethod
-    def from_url(cls, url: str, prefix: str = "rally") -> MarketStore:
-        """A store on a new client for `url`."""
-        return cls(redis.Redis.from_url(url), Keys(prefix))
 
     async def ping(self) -> bool:
         """True when the server answers."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import os
 import signal
@@ -59,3 +60,20 @@ def environment(
         "RALLYBOT_REDIS_PREFIX": key_prefix,
         **extra,
     }
+
+
+async def refresh_market(env: dict[str, str]) -> None:
+    """`rallybot refresh` once, so a digest has a market to talk about."""
+    process = await asyncio.create_subprocess_exec(
+        str(RALLYBOT), "refresh", env={**os.environ, **env}
+    )
+    assert await asyncio.wait_for(process.wait(), 120) == 0
+
+
+def digests(server: LocalBotApi) -> collections.Counter[int]:
+    """How many digests each chat got (accepted sends only)."""
+    return collections.Counter(
+        int(call.params["chat_id"])
+        for call in server.calls
+        if call.method == "sendPhoto" and call.ok and "Digest" in str(call.params.get("caption"))
+    )

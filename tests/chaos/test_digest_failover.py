@@ -9,90 +9,74 @@ only what was in flight at that instant (at most the send concurrency).
 from __future__ import annotations
 
 import asyncio
-import collections
 import datetime as dt
 import os
 import signal
 import time
 
 import pytest
-import redis.asyncio as redis
 
 from bot.chatops.records import Subscription
 from bot.chatops.service import DIGEST_CONCURRENCY, DIGEST_LEASE_SECONDS
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.chats import ChatStore
+from bot.storage.connect import RedisClient
 from bot.storage.keys import Keys
-from tests.chaos.support import RALLYBOT, environment, rallybot_run
+from tests.chaos.support import digests, environment, rallybot_run, refresh_market
 
-pytestmark = pytest.mark.chaos
+# Real processes on one server, then on a 3-primary cluster.
+pytestmark = [pytest.mark.chaos, pytest.mark.on_each_redis_topology]
 
 CHATS = 300
 
 
-def digests(server: LocalBotApi) -> collections.Counter[int]:
-    """How many digests each chat got."""
-    return collections.Counter(
-        int(call.params["chat_id"])
-        for call in server.calls
-        if call.method == "sendPhoto" and call.ok and "Digest" in str(call.params.get("caption"))
-    )
-
-
 async def test_a_killed_sender_loses_no_digest_and_the_rest_resume(
-    redis_url: str, key_prefix: str
+    redis_url: str, redis_client: RedisClient, key_prefix: str
 ) -> None:
-    client = redis.Redis.from_url(redis_url)
-    try:
-        async with LocalBotApi() as server:
-            env = environment(
-                server,
-                redis_url,
-                key_prefix,
-                RALLYBOT_DIGEST_TICK_SECONDS="1",
-            )
-            # The market data first, so a digest has something to say.
-            refresh = await asyncio.create_subprocess_exec(
-                str(RALLYBOT), "refresh", env={**os.environ, **env}
-            )
-            assert await asyncio.wait_for(refresh.wait(), 120) == 0
-            store = ChatStore(client, Keys(key_prefix))
-            now = dt.datetime.now(dt.UTC).timestamp()
-            for chat in range(1, CHATS + 1):
-                server.private_chat(5000 + chat, f"Reader{chat}")
-                await store.subscribe(5000 + chat, Subscription(every_day=True), now - 1)
+    client = redis_client
+    async with LocalBotApi() as server:
+        env = environment(
+            server,
+            redis_url,
+            key_prefix,
+            RALLYBOT_DIGEST_TICK_SECONDS="1",
+        )
+        await refresh_market(env)  # the market data first
+        store = ChatStore(client, Keys(key_prefix))
+        now = dt.datetime.now(dt.UTC).timestamp()
+        for chat in range(1, CHATS + 1):
+            server.private_chat(5000 + chat, f"Reader{chat}")
+            await store.subscribe(5000 + chat, Subscription(every_day=True), now - 1)
 
-            async with rallybot_run(env):  # the sender
-                started = time.monotonic()
-                while len(digests(server)) < CHATS // 2:
-                    assert time.monotonic() - started < 120, "the first process sends nothing"
+        async with rallybot_run(env):  # the sender
+            started = time.monotonic()
+            while len(digests(server)) < CHATS // 2:
+                assert time.monotonic() - started < 120, "the first process sends nothing"
+                await asyncio.sleep(0.05)
+            holder = await client.get(Keys(key_prefix).lease("poller"))
+            assert holder is not None
+            async with rallybot_run(env):  # the survivor
+                await asyncio.sleep(0.5)
+                os.kill(int(holder.decode().split(":")[1]), signal.SIGKILL)
+                killed, before = time.monotonic(), sum(digests(server).values())
+                await asyncio.sleep(1.0)  # what was in flight lands now or never
+                settled = len(digests(server))
+                while len(digests(server)) == settled:
+                    assert time.monotonic() - killed < 60, "the rest never resumed"
                     await asyncio.sleep(0.05)
-                holder = await client.get(Keys(key_prefix).lease("poller"))
-                assert holder is not None
-                async with rallybot_run(env):  # the survivor
-                    await asyncio.sleep(0.5)
-                    os.kill(int(holder.decode().split(":")[1]), signal.SIGKILL)
-                    killed, before = time.monotonic(), sum(digests(server).values())
-                    await asyncio.sleep(1.0)  # what was in flight lands now or never
-                    settled = len(digests(server))
-                    while len(digests(server)) == settled:
-                        assert time.monotonic() - killed < 60, "the rest never resumed"
-                        await asyncio.sleep(0.05)
-                    resumed = time.monotonic() - killed
-                    while len(digests(server)) < CHATS:
-                        assert time.monotonic() - killed < 120, "the rest never finished"
-                        await asyncio.sleep(0.05)
-                    finished = time.monotonic() - killed
-                    await asyncio.sleep(DIGEST_LEASE_SECONDS + 2)  # nothing more may come
-            counts = digests(server)
-            lost = CHATS - len(counts)
-            duplicated = sum(n - 1 for n in counts.values() if n > 1)
-            print(
-                f"kill -9 after {before} of {CHATS} digests: lost {lost}, duplicated "
-                f"{duplicated}; the survivor resumed {resumed:.1f} s after the kill and "
-                f"all {CHATS} were delivered after {finished:.1f} s"
-            )
-            assert lost == 0
-            assert duplicated <= DIGEST_CONCURRENCY
-    finally:
-        await client.aclose()
+                resumed = time.monotonic() - killed
+                while len(digests(server)) < CHATS:
+                    assert time.monotonic() - killed < 120, "the rest never finished"
+                    await asyncio.sleep(0.05)
+                finished = time.monotonic() - killed
+                await asyncio.sleep(DIGEST_LEASE_SECONDS + 2)  # nothing more may come
+        counts = digests(server)
+        lost = CHATS - len(counts)
+        duplicated = sum(n - 1 for n in counts.values() if n > 1)
+        print(
+            f"kill -9 after {before} of {CHATS} digests: lost {lost}, duplicated "
+            f"{duplicated}; the survivor resumed {resumed:.1f} s after the kill and "
+            f"all {CHATS} were delivered after {finished:.1f} s"
+        )
+        assert lost == 0
+        assert duplicated <= DIGEST_CONCURRENCY

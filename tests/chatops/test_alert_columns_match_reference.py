@@ -16,13 +16,13 @@ import random
 
 import numpy as np
 import pytest
-import redis.asyncio as redis
 
 from bot.analytics.model import Snapshot
 from bot.chatops.conditions import OPERATORS, Condition, current_value
 from bot.chatops.table import evaluate_table, group_values
 from bot.core.universe import Universe
 from bot.storage.chats import ChatStore
+from bot.storage.connect import RedisClient
 from bot.storage.keys import Keys
 from tests.support.golden import golden_inputs, golden_snapshot
 from tests.support.reference_alerts import AlertRecord, evaluate_alerts
@@ -32,6 +32,9 @@ T0 = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 STEPS = [0, 5, 30, 60, 65, 90, 125, 126, 185, 300]
 """Minutes after T0 of each pass: re-arms inside a cooldown, passes just inside one and
 exactly at its end."""
+
+
+pytestmark = pytest.mark.on_each_redis_topology
 
 
 def shapes(universe: Universe, snapshot: Snapshot) -> list[tuple[Condition, float]]:
@@ -112,7 +115,7 @@ def moved(snapshot: Snapshot, rng: random.Random) -> Snapshot:
 
 
 @pytest.fixture
-def store(redis_client: redis.Redis, keys: Keys) -> ChatStore:
+def store(redis_client: RedisClient, keys: Keys) -> ChatStore:
     return ChatStore(redis_client, keys)
 
 

@@ -94,9 +94,9 @@ def row_id(row: object) -> str:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def session(redis_url: str) -> AsyncIterator[DemoSession]:
+async def session(redis_server_url: str) -> AsyncIterator[DemoSession]:
     """One bot for every row of this module, under a key prefix of its own."""
-    settings = e2e.make_settings(redis_url, f"test-{uuid.uuid4().hex[:12]}")
+    settings = e2e.make_settings(redis_server_url, f"test-{uuid.uuid4().hex[:12]}")
     async with DemoSession.open(
         settings,
         clock=lambda: e2e.FIXED_NOW,

@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 
 import numpy as np
 import pytest
-import redis.asyncio as redis
 
 from bot.chatops.records import AlertRecord, ChatSettings, Subscription
 from bot.chatops.table import AlertTable
 from bot.storage import alerts as alert_storage
 from bot.storage.chats import ChatStore
+from bot.storage.connect import RedisClient, open_redis
 from bot.storage.keys import Keys
 
 LEASE = 300.0
@@ -30,8 +30,11 @@ CONDITION = {
 }
 
 
+pytestmark = pytest.mark.on_each_redis_topology
+
+
 @pytest.fixture
-def store(redis_client: redis.Redis, keys: Keys) -> ChatStore:
+def store(redis_client: RedisClient, keys: Keys) -> ChatStore:
     """A ChatStore on the test server under this test's prefix."""
     return ChatStore(redis_client, keys)
 
@@ -39,12 +42,11 @@ def store(redis_client: redis.Redis, keys: Keys) -> ChatStore:
 @pytest.fixture
 async def other_store(redis_url: str, keys: Keys) -> AsyncIterator[ChatStore]:
     """A second ChatStore on its own connection, like another replica."""
-    client = redis.Redis.from_url(redis_url)
-    yield ChatStore(client, keys)
-    await client.aclose()
+    async with open_redis(redis_url) as client:
+        yield ChatStore(client, keys)
 
 
-async def prefixed_keys(client: redis.Redis, keys: Keys) -> set[str]:
+async def prefixed_keys(client: RedisClient, keys: Keys) -> set[str]:
     """Every key under the test's prefix."""
     return {k.decode() async for k in client.scan_iter(match=f"{keys.prefix}:*")}
 
@@ -289,7 +291,7 @@ async def test_fired_log_is_taken_once_and_capped(store: ChatStore) -> None:
 
 # ---- whole chats -------------------------------------------------------------------------------
 async def test_forget_chat_removes_everything_of_that_chat(
-    store: ChatStore, redis_client: redis.Redis, keys: Keys
+    store: ChatStore, redis_client: RedisClient, keys: Keys
 ) -> None:
     await store.update_settings(-9, tz="UTC")
     await store.subscribe(-9, Subscription(), NOW)
@@ -357,7 +359,7 @@ async def test_migrate_chat_moves_the_fired_log(store: ChatStore) -> None:
 
 
 async def test_whole_column_writes_store_what_row_writes_store(
-    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+    redis_client: RedisClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stores = [ChatStore(redis_client, Keys(f"test-{uuid.uuid4().hex[:12]}")) for _ in "ab"]
     for store in stores:
@@ -376,7 +378,7 @@ async def test_whole_column_writes_store_what_row_writes_store(
 
 
 async def test_renewing_claims_holds_only_the_claims_still_ours(
-    store: ChatStore, redis_client: redis.Redis, keys: Keys
+    store: ChatStore, redis_client: RedisClient, keys: Keys
 ) -> None:
     for chat in (21, 22):
         await store.subscribe(chat, Subscription(), NOW)

@@ -7,17 +7,19 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-import redis.asyncio as redis
 
 from bot.analytics.model import Snapshot
 from bot.sources.base import SymbolMeta
+from bot.storage.connect import RedisClient
 from bot.storage.keys import MARKET_TTL_SECONDS, Keys
 from bot.storage.market import MarketStore
 from tests.support.frames import frame
 
+pytestmark = pytest.mark.on_each_redis_topology
+
 
 @pytest.fixture
-def store(redis_client: redis.Redis, keys: Keys) -> MarketStore:
+def store(redis_client: RedisClient, keys: Keys) -> MarketStore:
     return MarketStore(redis_client, keys)
 
 
@@ -42,7 +44,7 @@ async def test_incremental_write_overwrites_and_extends(store: MarketStore) -> N
     assert await store.newest_dates(["A", "B"]) == {"A": dt.date(2025, 1, 6)}
 
 
-async def test_market_keys_expire(store: MarketStore, redis_client: redis.Redis) -> None:
+async def test_market_keys_expire(store: MarketStore, redis_client: RedisClient) -> None:
     await store.write_closes(frame({"A": {"2025-01-02": 1.0}}))
     ttl = await redis_client.ttl(store.keys.bars("A"))
     assert 0 < ttl <= MARKET_TTL_SECONDS
