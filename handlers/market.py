@@ -34,28 +34,30 @@ logger = logging.getLogger(__name__)
 @answers
 async def rally(update: Update, context: Context, lang: str) -> Reply:
     """/rally [PERIOD]: the boards vs the benchmark, the AI basket, the cap ratio, a chart."""
-    return await services(context).market.rally(parse_rally(context.args or []), lang)
+    svc = services(context).market
+    return await svc.rally(parse_rally(context.args or [], svc.universe, svc.today()), lang)
 
 
 @answers
 async def index(update: Update, context: Context, lang: str) -> Reply:
     """/index KEY [PERIOD]: one index in detail."""
     svc = services(context).market
-    return await svc.index(parse_index(context.args or [], svc.universe), lang)
+    return await svc.index(parse_index(context.args or [], svc.universe, svc.today()), lang)
 
 
 @answers
 async def basket(update: Update, context: Context, lang: str) -> Reply:
     """/basket [KEY] [PERIOD]: members sorted by USD contribution."""
     svc = services(context).market
-    return await svc.basket(parse_basket(context.args or [], svc.universe), lang=lang)
+    request = parse_basket(context.args or [], svc.universe, svc.today())
+    return await svc.basket(request, lang=lang)
 
 
 @answers
 async def chart(update: Update, context: Context, lang: str) -> Reply:
     """/chart NAME... [PERIOD]: up to six series rebased to 100."""
     svc = services(context).market
-    request = parse_chart(context.args or [], svc.universe, svc.known_symbols())
+    request = parse_chart(context.args or [], svc.universe, svc.known_symbols(), svc.today())
     return await svc.chart(request, lang)
 
 
@@ -64,7 +66,7 @@ async def compare(update: Update, context: Context, lang: str) -> Reply:
     """/compare A B [PERIOD]: the spread A minus B over time."""
     svc = services(context).market
     return await svc.compare(
-        parse_compare(context.args or [], svc.universe, svc.known_symbols()), lang
+        parse_compare(context.args or [], svc.universe, svc.known_symbols(), svc.today()), lang
     )
 
 
