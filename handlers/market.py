@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.commands.parsing import (
     parse_chart,
     parse_compare,
     parse_index,
+    named_range,
     parse_rally,
 )
 from bot.core.errors import UserError
@@ -104,6 +106,7 @@ async def period_button(update: Update, context: Context) -> None:
 async def _reply_for_button(svc: MarketAnswers, action: ButtonAction, lang: str) -> Reply | None:
     """The answer a button asks for, in `lang`; None when it names what no longer exists."""
     universe = svc.universe
+    action = dataclasses.replace(action, period=named_range(action.period, universe))
     if action.kind == "rally":
         return await svc.rally(RallyRequest(action.period), lang)
     if action.kind == "index" and action.names[0] in universe.indices:

@@ -57,14 +57,15 @@ def split_period(
         raise UserError("range.since_missing", events=_event_list(universe), example=example)
     if len(tokens) >= 2 and tokens[-2].lower() == "since":
         start, label = _since_start(tokens[-1], universe, example)
-        return tokens[:-2], _checked(DateRange(start, None, label), today, example)
+        since = _checked(DateRange(start, None, label), today, example)
+        return tokens[:-2], named_range(since, universe)
     if tokens and ".." in tokens[-1]:
         first, _, last = tokens[-1].partition("..")
         start = _parse_day(first, example)
         end = _parse_day(last, example) if last else None
         if end is not None and end < start:
             raise UserError("range.end_before_start", start=start, end=end, example=example)
-        return tokens[:-1], _checked(DateRange(start, end), today, example)
+        return tokens[:-1], named_range(_checked(DateRange(start, end), today, example), universe)
     if tokens and (period := parse_period(tokens[-1])):
         return tokens[:-1], period
     return tokens, DEFAULT_PERIOD
@@ -91,6 +92,18 @@ def _since_start(token: str, universe: Universe, example: str) -> tuple[dt.date,
     raise UserError(
         "range.unknown_event", token=clip(token), events=_event_list(universe), example=example
     )
+
+
+def named_range(period: Period, universe: Universe) -> Period:
+    """A since-range named after the universe's event on its start day, if there is one.
+
+    `since 2025-01-27` and `since deepseek` read the same, and so does a button's range,
+    whose callback data carries only the days.
+    """
+    if isinstance(period, str) or period.end is not None or period.label:
+        return period
+    event = next((e for e in universe.events.values() if e.date == period.start), None)
+    return period if event is None else DateRange(period.start, None, event.name)
 
 
 def _event_list(universe: Universe) -> str:

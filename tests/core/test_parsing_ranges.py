@@ -20,6 +20,7 @@ from bot.commands.parsing import (
     parse_compare,
     parse_index,
     parse_rally,
+    named_range,
     require_range_in_data,
     split_period,
 )
@@ -42,7 +43,10 @@ D = dt.date
         ("", [], "MTD"),
         ("star50 ytd", ["star50"], "YTD"),
         ("star50", ["star50"], "MTD"),
-        ("since 2025-01-27", [], DateRange(D(2025, 1, 27))),
+        # A day that is an event's day is named after it, however it was written.
+        ("since 2025-01-27", [], DateRange(D(2025, 1, 27), None, "DeepSeek R1 shock")),
+        ("2025-01-27..", [], DateRange(D(2025, 1, 27), None, "DeepSeek R1 shock")),
+        ("2025-01-27..2025-02-27", [], DateRange(D(2025, 1, 27), D(2025, 2, 27))),
         ("star50 SINCE 2025-4-7", ["star50"], DateRange(D(2025, 4, 7))),
         ("since deepseek", [], DateRange(D(2025, 1, 27), None, "DeepSeek R1 shock")),
         (
@@ -168,6 +172,20 @@ def test_before_the_data_names_the_first_day_and_a_start_that_works() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("period", "named"),
+    [
+        (DateRange(D(2025, 1, 27)), DateRange(D(2025, 1, 27), None, "DeepSeek R1 shock")),
+        (DateRange(D(2025, 4, 8)), DateRange(D(2025, 4, 8), None, "April 2025 tariff low")),
+        (DateRange(D(2025, 1, 28)), DateRange(D(2025, 1, 28))),
+        (DateRange(D(2025, 1, 27), D(2025, 3, 1)), DateRange(D(2025, 1, 27), D(2025, 3, 1))),
+        ("YTD", "YTD"),
+    ],
+)
+def test_a_since_range_from_an_events_day_is_named_after_it(period: Period, named: Period) -> None:
+    assert named_range(period, UNIVERSE) == named
+
+
 def test_a_fixed_period_is_never_before_the_data() -> None:
     require_range_in_data("YTD", None)
 
@@ -179,7 +197,8 @@ H2 = DateRange(D(2025, 4, 1), D(2025, 12, 31))
 @pytest.mark.parametrize(
     ("command", "text", "request_"),
     [
-        ("rally", "since 2025-01-27", RallyRequest(DateRange(D(2025, 1, 27)))),
+        ("rally", "since 2025-01-28", RallyRequest(DateRange(D(2025, 1, 28)))),
+        ("rally", "since 2025-01-27", RallyRequest(DEEPSEEK)),
         ("rally", "since deepseek", RallyRequest(DEEPSEEK)),
         ("basket", "china_ai since deepseek", BasketRequest("china_ai", DEEPSEEK)),
         ("basket", "since deepseek", BasketRequest("china_ai", DEEPSEEK)),
