@@ -17,11 +17,11 @@ from bot.commands.parsing import (
     CompareRequest,
     IndexRequest,
     RallyRequest,
+    named_range,
     parse_basket,
     parse_chart,
     parse_compare,
     parse_index,
-    named_range,
     parse_rally,
 )
 from bot.core.errors import UserError

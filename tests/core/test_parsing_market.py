@@ -78,7 +78,8 @@ INVALID = [
         "forever",
         f"“forever” is not a period. Use one of {PERIODS}, since DATE|EVENT or START..END, "
         "e.g. /rally ytd",
-        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，例如 /rally ytd",
+        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，"
+        "例如 /rally ytd",
     ),
     (
         "index",
@@ -97,7 +98,8 @@ INVALID = [
         "star50 forever",
         f"“forever” is not a period. Use one of {PERIODS}, since DATE|EVENT or START..END, "
         "e.g. /index star50 ytd",
-        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，例如 /index star50 ytd",
+        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，"
+        "例如 /index star50 ytd",
     ),
     (
         "index",
@@ -116,7 +118,8 @@ INVALID = [
         "china_ai forever",
         f"“forever” is not a period. Use one of {PERIODS}, since DATE|EVENT or START..END, "
         "e.g. /basket china_ai ytd",
-        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，例如 /basket china_ai ytd",
+        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，"
+        "例如 /basket china_ai ytd",
     ),
     (
         "basket",

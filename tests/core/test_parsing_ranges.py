@@ -14,13 +14,13 @@ from bot.commands.parsing import (
     CompareRequest,
     IndexRequest,
     RallyRequest,
+    named_range,
     parse_alert,
     parse_basket,
     parse_chart,
     parse_compare,
     parse_index,
     parse_rally,
-    named_range,
     require_range_in_data,
     split_period,
 )
@@ -82,19 +82,22 @@ def test_a_trailing_period_or_range_is_split_off(
             "since 2025-02-30",
             "“2025-02-30” is not a date. Write days as YYYY-MM-DD, e.g. /index star50 since "
             "2025-01-27",
-            "“2025-02-30” 不是有效日期。日期格式为 YYYY-MM-DD，例如 /index star50 since 2025-01-27",
+            "“2025-02-30” 不是有效日期。日期格式为 YYYY-MM-DD，"
+            "例如 /index star50 since 2025-01-27",
         ),
         (
             "since 27/01/2025",
             "“27/01/2025” is not a date. Write days as YYYY-MM-DD, e.g. /index star50 since "
             "2025-01-27",
-            "“27/01/2025” 不是有效日期。日期格式为 YYYY-MM-DD，例如 /index star50 since 2025-01-27",
+            "“27/01/2025” 不是有效日期。日期格式为 YYYY-MM-DD，"
+            "例如 /index star50 since 2025-01-27",
         ),
         (
             "2025-04-01..2025-13-01",
             "“2025-13-01” is not a date. Write days as YYYY-MM-DD, e.g. /index star50 since "
             "2025-01-27",
-            "“2025-13-01” 不是有效日期。日期格式为 YYYY-MM-DD，例如 /index star50 since 2025-01-27",
+            "“2025-13-01” 不是有效日期。日期格式为 YYYY-MM-DD，"
+            "例如 /index star50 since 2025-01-27",
         ),
         (
             "april..2025-12-31",

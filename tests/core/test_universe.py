@@ -199,7 +199,7 @@ def test_an_events_date_is_read_from_toml_or_text(tmp_path: Path) -> None:
         load_text_of_default().replace('date = "2025-01-27"', 'date = "2025-13-27"'),
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError, match="events.deepseek.date must be a day like 2025-01-27"):
+    with pytest.raises(ConfigError, match=r"events\.deepseek\.date must be a day like"):
         load_universe(broken)
 
 
