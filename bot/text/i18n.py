@@ -139,8 +139,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "以及中国 AI 篮子的美元市值。试试 /rally。",
     },
     "help.keys": {
-        "en": "Indices: {indices}. Baskets: {baskets}. Symbols like 0700.HK work too.",
-        "zh": "指数：{indices}。篮子：{baskets}。也可以直接用 0700.HK 这样的代码。",
+        "en": "Indices: {indices}. Baskets: {baskets}. Symbols like 0700.HK work too. "
+        "Events for since: {events}.",
+        "zh": "指数：{indices}。篮子：{baskets}。也可以直接用 0700.HK 这样的代码。"
+        "可用于 since 的事件：{events}。",
     },
     # Markets and sources (answer text; charts stay English, their font has no CJK glyphs).
     "market.XSHG": {"en": "Shanghai/Shenzhen", "zh": "沪深"},

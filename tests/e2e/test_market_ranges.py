@@ -272,3 +272,11 @@ async def test_rally_since_deepseek_and_the_report_since_that_day_agree_to_the_c
         "1Y",
         key,
     }
+
+
+async def test_help_names_the_range_forms_and_the_events(session: DemoSession) -> None:
+    text = only(await session.ask("/help")).text
+
+    assert "since 2025-01-27, since deepseek" in text
+    assert "2025-04-01..2025-12-31" in text
+    assert "Events for since: deepseek, tariff_low, start2025, start2026." in text
