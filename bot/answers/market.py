@@ -129,7 +129,7 @@ class MarketAnswers:
         missing = [lbl for lbl, line in zip(labels, spec.lines, strict=True) if line.values.empty]
         if len(missing) == len(labels):
             raise UserError(
-                "data.no_series", names=", ".join(missing), period=texts.period_label(period, lang)
+                "data.no_series", names=", ".join(missing), period=texts.period_name(period, lang)
             )
         caption = texts.chart_caption(
             labels, period, view.snapshot.provider, self._as_of(view.snapshot, lang), lang=lang
@@ -152,7 +152,7 @@ class MarketAnswers:
         missing = [text for text, line in zip(labels, lines, strict=True) if line.empty]
         if missing:
             raise UserError(
-                "data.no_series", names=", ".join(missing), period=texts.period_label(period, lang)
+                "data.no_series", names=", ".join(missing), period=texts.period_name(period, lang)
             )
         snapshot = view.snapshot
         returns = (

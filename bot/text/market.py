@@ -36,16 +36,21 @@ def chart_source(provider: str) -> str:
     return "Source: DEMO synthetic data" if provider == "demo" else source_line(provider)
 
 
-def period_label(period: Period, lang: str = "en") -> str:
-    """A period as answers name it, escaped: 'YTD', 'since DeepSeek R1 shock (2025-01-27)'."""
+def period_name(period: Period, lang: str = "en") -> str:
+    """A period as people read it, plain text: 'YTD', 'since DeepSeek R1 shock (2025-01-27)'."""
     if not isinstance(period, DateRange):
-        return esc(period)
+        return period
     start = period.start.isoformat()
     if period.end is not None:
         return t(lang, "period.range", start=start, end=period.end.isoformat())
     if period.label:
-        return t(lang, "period.since_event", name=esc(period.label), start=start)
+        return t(lang, "period.since_event", name=period.label, start=start)
     return t(lang, "period.since", start=start)
+
+
+def period_label(period: Period, lang: str = "en") -> str:
+    """`period_name` escaped for Telegram HTML (an event's name comes from a user's file)."""
+    return esc(period_name(period, lang))
 
 
 def market_dates(snapshot: Snapshot, lang: str = "en") -> str:
