@@ -16,10 +16,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from bot.analytics.periods import DateRange
+from bot.analytics.view import range_view
+from bot.commands.parsing import require_range_in_data, split_period
 from bot.core.config import Settings
-from bot.core.errors import ConfigError, DataError
+from bot.core.errors import ConfigError, DataError, UserError
 from bot.core.logs import LOG_FORMAT, keep_secrets_out, use_format
-from bot.refresh import RefreshReport, current_snapshot, refresh_market
+from bot.refresh import RefreshReport, compute_current, market_today, refresh_market
 from bot.runtime import Runtime, open_runtime
 from bot.telegram.app import build_application, run_until_stopped
 from bot.text.report import print_report, report_json
@@ -43,6 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print the fixed JSON schema")
     report.add_argument(
         "--as-of", type=_date, metavar="YYYY-MM-DD", help="compute as of the end of that day"
+    )
+    window = report.add_mutually_exclusive_group()
+    window.add_argument(
+        "--since",
+        metavar="DATE|EVENT",
+        help="add the period since that day (base: the last close before it) or named event",
+    )
+    window.add_argument(
+        "--range", metavar="A..B", help="add the period from day A to day B (both included)"
     )
     commands.add_parser("refresh", help="fetch market data into Redis now")
     commands.add_parser("run", help="run the bot against Telegram (polling, or webhook)")
@@ -74,7 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         keep_secrets_out([(settings.token, "token"), (secret, "webhook secret")])
         use_format(settings.log_format)
         if args.command == "report":
-            return asyncio.run(_report(settings, as_json=args.json, as_of=args.as_of))
+            period_args = (
+                ["since", args.since] if args.since else [args.range] if args.range else []
+            )
+            return asyncio.run(
+                _report(settings, as_json=args.json, as_of=args.as_of, period_args=period_args)
+            )
         if args.command == "refresh":
             return asyncio.run(_refresh(settings))
         if args.command == "run":
@@ -120,13 +137,29 @@ async def _ensure_fresh(runtime: Runtime, console: Console) -> None:
         console.print(f"[yellow]Warning: {escape(str(exc))}. Showing the stored data.[/yellow]")
 
 
-async def _report(settings: Settings, as_json: bool, as_of: dt.date | None) -> int:
+async def _report(
+    settings: Settings, as_json: bool, as_of: dt.date | None, period_args: Sequence[str] = ()
+) -> int:
     err = Console(stderr=True)
     async with open_runtime(settings) as runtime:
+        universe = runtime.universe
         await _ensure_fresh(runtime, err)
-        snapshot = await current_snapshot(
-            runtime.store, runtime.universe, runtime.clock(), runtime.provider.name, as_of
+        view, _checks = await compute_current(
+            runtime.store, universe, runtime.clock(), runtime.provider.name, as_of
         )
+        snapshot = view.snapshot
+        if period_args:
+            # The same parser and the same range view as the bot's `since` and `A..B`.
+            try:
+                today = market_today(runtime.clock())
+                example = "rallybot report --since 2025-01-27"
+                _rest, period = split_period(period_args, universe, today, example)
+                if isinstance(period, DateRange):
+                    require_range_in_data(period, view.first_day)
+                    snapshot = range_view(view, universe, period).snapshot
+            except UserError as error:
+                err.print(f"[red]{escape(error.render())}[/red]")
+                return 2
     if not snapshot.instruments:
         err.print("No market data is stored yet; check `rallybot refresh` output.")
         return 1

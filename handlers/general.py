@@ -23,6 +23,7 @@ def _keys_line(context: Context, lang: str) -> str:
         "help.keys",
         indices=", ".join(universe.indices),
         baskets=", ".join(universe.baskets),
+        events=", ".join(universe.events) or "-",
     )
 
 

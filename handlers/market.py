@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.commands.parsing import (
     CompareRequest,
     IndexRequest,
     RallyRequest,
+    named_range,
     parse_basket,
     parse_chart,
     parse_compare,
@@ -34,28 +36,30 @@ logger = logging.getLogger(__name__)
 @answers
 async def rally(update: Update, context: Context, lang: str) -> Reply:
     """/rally [PERIOD]: the boards vs the benchmark, the AI basket, the cap ratio, a chart."""
-    return await services(context).market.rally(parse_rally(context.args or []), lang)
+    svc = services(context).market
+    return await svc.rally(parse_rally(context.args or [], svc.universe, svc.today()), lang)
 
 
 @answers
 async def index(update: Update, context: Context, lang: str) -> Reply:
     """/index KEY [PERIOD]: one index in detail."""
     svc = services(context).market
-    return await svc.index(parse_index(context.args or [], svc.universe), lang)
+    return await svc.index(parse_index(context.args or [], svc.universe, svc.today()), lang)
 
 
 @answers
 async def basket(update: Update, context: Context, lang: str) -> Reply:
     """/basket [KEY] [PERIOD]: members sorted by USD contribution."""
     svc = services(context).market
-    return await svc.basket(parse_basket(context.args or [], svc.universe), lang=lang)
+    request = parse_basket(context.args or [], svc.universe, svc.today())
+    return await svc.basket(request, lang=lang)
 
 
 @answers
 async def chart(update: Update, context: Context, lang: str) -> Reply:
     """/chart NAME... [PERIOD]: up to six series rebased to 100."""
     svc = services(context).market
-    request = parse_chart(context.args or [], svc.universe, svc.known_symbols())
+    request = parse_chart(context.args or [], svc.universe, svc.known_symbols(), svc.today())
     return await svc.chart(request, lang)
 
 
@@ -64,7 +68,7 @@ async def compare(update: Update, context: Context, lang: str) -> Reply:
     """/compare A B [PERIOD]: the spread A minus B over time."""
     svc = services(context).market
     return await svc.compare(
-        parse_compare(context.args or [], svc.universe, svc.known_symbols()), lang
+        parse_compare(context.args or [], svc.universe, svc.known_symbols(), svc.today()), lang
     )
 
 
@@ -102,6 +106,7 @@ async def period_button(update: Update, context: Context) -> None:
 async def _reply_for_button(svc: MarketAnswers, action: ButtonAction, lang: str) -> Reply | None:
     """The answer a button asks for, in `lang`; None when it names what no longer exists."""
     universe = svc.universe
+    action = dataclasses.replace(action, period=named_range(action.period, universe))
     if action.kind == "rally":
         return await svc.rally(RallyRequest(action.period), lang)
     if action.kind == "index" and action.names[0] in universe.indices:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bot.analytics.periods import PERIODS
+from bot.analytics.periods import anchor_periods
 from bot.core.universe import FxSpec
 from bot.sources.base import SymbolMeta
 
@@ -98,7 +98,7 @@ def member_values(
         return np.asarray(shares.to_numpy() * closes * fx_now, dtype=float)
 
     values["value"] = usd("date", "close")
-    for period in PERIODS:
+    for period in anchor_periods(anchors):
         values[f"{period}_value"] = usd(f"{period}_date", f"{period}_close")
     return values
 
@@ -114,7 +114,7 @@ def basket_performance(
     frame = anchors.reindex(list(members))
     periods: dict[str, BasketPeriod] = {}
     moves: dict[str, list[MemberMove]] = {}
-    for period in PERIODS:
+    for period in anchor_periods(anchors):
         now, base = values["value"], values[f"{period}_value"]
         included = now.notna() & base.notna() & (base > 0)
         member_return = frame["close"] / frame[f"{period}_close"] - 1.0

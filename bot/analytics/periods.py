@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
@@ -10,17 +13,59 @@ import pandas as pd
 PERIODS: Final = ("1D", "5D", "MTD", "YTD", "1Y")
 """Every period a return is computed for, shortest first."""
 
+
+@dataclass(frozen=True)
+class DateRange:
+    """A custom period: since `start` (base: the last close before it), up to `end`.
+
+    `end` None means up to the newest close; `label` is the named event it came from
+    (shown to people), "" for plain dates. Two ranges over the same days share a `key`.
+    """
+
+    start: dt.date
+    end: dt.date | None = None
+    label: str = ""
+
+    @property
+    def key(self) -> str:
+        """The period key in snapshots and the report: '2025-01-27..' or 'A..B'."""
+        return f"{self.start.isoformat()}..{self.end.isoformat() if self.end else ''}"
+
+    @property
+    def title(self) -> str:
+        """A plain English title for charts: 'since 2025-01-27' or '2025-04-01..2025-12-31'."""
+        return self.key if self.end else f"since {self.start.isoformat()}"
+
+
+Period = str | DateRange
+"""A fixed period key ('YTD') or a custom date range."""
+
+
+def period_key(period: Period) -> str:
+    """The key a period's numbers are stored under in a snapshot."""
+    return period if isinstance(period, str) else period.key
+
+
+def period_title(period: Period) -> str:
+    """The period as chart titles name it."""
+    return period if isinstance(period, str) else period.title
+
+
 _BACK_BY_BARS: Final = {"1D": 1, "5D": 5}
 
 
-def price_anchors(closes: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def price_anchors(
+    closes: pd.DataFrame, as_of: pd.Timestamp, ranges: Sequence[DateRange] = ()
+) -> pd.DataFrame:
     """Each symbol's as-of close and, per period, its base date and base close.
 
     Trading days are the days that have bars, so each symbol walks its own calendar.
-    Columns: date, close, then `<P>_date` and `<P>_close` for every period; NaN/NaT
-    where there is no base close. Rows follow the closes' column order.
+    Columns: date, close, then `<P>_date` and `<P>_close` for every period and then every
+    range (by its key); NaN/NaT where there is no base close. Rows follow the closes'
+    column order.
     """
-    columns = ["date", "close"] + [f"{p}_{c}" for p in PERIODS for c in ("date", "close")]
+    keys = [*PERIODS, *(r.key for r in ranges)]
+    columns = ["date", "close"] + [f"{p}_{c}" for p in keys for c in ("date", "close")]
     if not len(closes.columns) or not len(closes.index):
         return pd.DataFrame(columns=columns, index=pd.Index([], name="symbol"))
     upto = closes.loc[closes.index <= as_of]
@@ -58,6 +103,10 @@ def price_anchors(closes: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
         "YTD": (last_dates.to_period("Y").start_time, "left"),
         "1Y": (last_dates - pd.DateOffset(years=1), "right"),
     }
+    # A range's base is the last close before its first day, the same day for every symbol.
+    for date_range in ranges:
+        start = pd.DatetimeIndex([pd.Timestamp(date_range.start)] * len(last_dates))
+        cutoffs[date_range.key] = (start, "left")
     for period, (cutoff, side) in cutoffs.items():
         cutoff_days = cutoff.values.astype("datetime64[D]").astype(np.int64)
         index = np.searchsorted(keys, codes * span + cutoff_days, side=side) - 1
@@ -66,10 +115,15 @@ def price_anchors(closes: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return anchors[columns]
 
 
+def anchor_periods(anchors: pd.DataFrame) -> list[str]:
+    """The period keys `anchors` has bases for: the fixed periods, then any ranges."""
+    return [str(c)[: -len("_close")] for c in anchors.columns if str(c).endswith("_close")]
+
+
 def period_returns(anchors: pd.DataFrame) -> pd.DataFrame:
     """Return over each period (a fraction) per symbol; NaN where the base is missing."""
     returns = pd.DataFrame(index=anchors.index)
-    for period in PERIODS:
+    for period in anchor_periods(anchors):
         returns[period] = anchors["close"] / anchors[f"{period}_close"] - 1.0
     return returns.astype(float)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -19,7 +19,7 @@ from bot.analytics.model import (
     Move,
     Snapshot,
 )
-from bot.analytics.periods import PERIODS, period_returns, price_anchors
+from bot.analytics.periods import DateRange, anchor_periods, period_returns, price_anchors
 from bot.core.universe import EXCHANGE_CURRENCY, Universe
 from bot.sources.base import SymbolMeta
 
@@ -32,14 +32,17 @@ def compute_snapshot(
     generated_at: dt.datetime,
     provider: str,
     last_values: Mapping[str, float] | None = None,
+    ranges: Sequence[DateRange] = (),
 ) -> Snapshot:
     """Compute every number as of the end of `as_of`; each instrument uses its own last close.
 
     `last_values` are members' last known USD values: they weigh the members missing now
     (no close, share count or FX rate) when deciding whether the cap ratio can be shown.
+    Each of `ranges` is one more period, under its key, beside the fixed ones.
     """
     cutoff = pd.Timestamp(as_of)
-    anchors = price_anchors(closes, cutoff)
+    anchors = price_anchors(closes, cutoff, ranges)
+    periods = anchor_periods(anchors)
     returns = period_returns(anchors)
     rates = usd_per_unit(closes.loc[closes.index <= cutoff], universe.fx)
 
@@ -62,7 +65,7 @@ def compute_snapshot(
             date=last_day[symbol],
             close=float(last_close[symbol]),
             currency=info.currency if info else EXCHANGE_CURRENCY.get(exchange, "USD"),
-            returns={p: _num(by_symbol[symbol][p]) for p in PERIODS},
+            returns={p: _num(by_symbol[symbol][p]) for p in periods},
             exchange=exchange,
             kind="index" if index else "stock",
         )
@@ -81,7 +84,7 @@ def compute_snapshot(
     benchmark = universe.rally.benchmark
     for board in universe.rally.boards:
         first, second = universe.indices[board].symbol, universe.indices[benchmark].symbol
-        spreads[f"{board}-{benchmark}"] = {p: _spread(returns, first, second, p) for p in PERIODS}
+        spreads[f"{board}-{benchmark}"] = {p: _spread(returns, first, second, p) for p in periods}
 
     main, compare = universe.rally.basket, universe.rally.compare_basket
     ratio_key = f"{main}/{compare}"
@@ -176,7 +179,7 @@ def _basket(
             period: tuple(
                 move(m.symbol, m.value_change_usd, m.period_return) for m in result.moves[period]
             )
-            for period in PERIODS
+            for period in result.moves
         },
         values={s: v for s, v in result.member_values.items() if math.isfinite(v)},
         coverage=coverage,

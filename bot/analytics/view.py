@@ -6,6 +6,8 @@ version are built from it once and kept with it.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -14,7 +16,8 @@ import pandas as pd
 
 from bot.analytics.baskets import usd_per_unit
 from bot.analytics.model import Snapshot
-from bot.analytics.periods import price_anchors
+from bot.analytics.periods import DateRange, price_anchors
+from bot.analytics.snapshot import compute_snapshot
 from bot.core.universe import Universe
 from bot.sources.base import SymbolMeta
 
@@ -49,6 +52,15 @@ class MarketView:
             self._memo[name] = build()
         return cast(T, self._memo[name])
 
+    def memoized(self, name: str) -> Any | None:
+        """What `memo` built for `name`, None when nothing was built yet."""
+        return self._memo.get(name)
+
+    @property
+    def first_day(self) -> dt.date | None:
+        """The oldest day any bar was stored for; None without bars."""
+        return None if self.closes.empty else pd.Timestamp(self.closes.index.min()).date()
+
 
 def market_view(
     snapshot: Snapshot,
@@ -61,3 +73,29 @@ def market_view(
     anchors = price_anchors(closes, as_of)
     rates = usd_per_unit(closes.loc[closes.index <= as_of], universe.fx)
     return MarketView(snapshot, closes, meta, anchors, rates)
+
+
+def range_view(view: MarketView, universe: Universe, date_range: DateRange) -> MarketView:
+    """The view over `date_range`: every number as of its end, plus the range as a period.
+
+    Computed from the view's stored bars (never a new fetch); it keeps the view's version,
+    so charts of the range are cached per (range, snapshot version).
+    """
+    snapshot = view.snapshot
+    as_of = dt.date.fromisoformat(snapshot.as_of)
+    if date_range.end is not None:
+        as_of = min(as_of, date_range.end)
+    ranged = compute_snapshot(
+        view.closes,
+        view.meta,
+        universe,
+        as_of,
+        dt.datetime.fromisoformat(snapshot.generated_at),
+        snapshot.provider,
+        last_values=snapshot.member_values(),
+        ranges=(date_range,),
+    )
+    ranged = dataclasses.replace(ranged, version=snapshot.version)
+    anchors = price_anchors(view.closes, pd.Timestamp(as_of), (date_range,))
+    rates = usd_per_unit(view.closes.loc[view.closes.index <= pd.Timestamp(as_of)], universe.fx)
+    return MarketView(ranged, view.closes, view.meta, anchors, rates)

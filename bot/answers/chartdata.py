@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bot.analytics.model import Snapshot
-from bot.analytics.periods import rebased
+from bot.analytics.periods import Period, period_key, period_title, rebased
 from bot.analytics.series import basket_value_series, spread_series
 from bot.analytics.view import MarketView
 from bot.core.universe import Universe
@@ -88,8 +88,9 @@ def period_return(snapshot: Snapshot, universe: Universe, name: str, period: str
     return snapshot.period_return(symbol, period)
 
 
-def rally_chart(view: MarketView, universe: Universe, period: str) -> RallyChart:
+def rally_chart(view: MarketView, universe: Universe, period: Period) -> RallyChart:
     """The /rally chart: the boards and the benchmark rebased, the basket's biggest movers."""
+    title, period = period_title(period), period_key(period)
     rally = universe.rally
     snapshot = view.snapshot
     lines = []
@@ -103,15 +104,16 @@ def rally_chart(view: MarketView, universe: Universe, period: str) -> RallyChart
     top = moves[:RALLY_TOP]
     picked = top + tuple(m for m in moves[-RALLY_BOTTOM:] if m not in top)
     return RallyChart(
-        chart_frame(snapshot, f"China tech rally · {period}"),
+        chart_frame(snapshot, f"China tech rally · {title}"),
         tuple(lines),
         tuple(Bar(m.name, m.value_change_usd) for m in picked),
         f"{basket.name}: biggest USD value changes",
     )
 
 
-def index_chart(view: MarketView, universe: Universe, key: str, period: str) -> LinesChart:
+def index_chart(view: MarketView, universe: Universe, key: str, period: Period) -> LinesChart:
     """The /index chart: the index's closes over the period."""
+    title, period = period_title(period), period_key(period)
     spec = universe.indices[key]
     closes = pd.Series(dtype=float)
     bounds = period_bounds(view, spec.symbol, period)
@@ -119,23 +121,25 @@ def index_chart(view: MarketView, universe: Universe, key: str, period: str) -> 
         base, as_of = bounds
         column = view.closes[spec.symbol]
         closes = column.loc[(column.index >= base) & (column.index <= as_of)].dropna()
-    frame = chart_frame(view.snapshot, f"{spec.name} · {period}")
+    frame = chart_frame(view.snapshot, f"{spec.name} · {title}")
     return LinesChart(frame, (Line(spec.name, closes),), "close")
 
 
-def basket_chart(view: MarketView, key: str, period: str) -> BarsChart:
+def basket_chart(view: MarketView, key: str, period: Period) -> BarsChart:
     """The /basket chart: every member's USD value change over the period."""
+    title, period = period_title(period), period_key(period)
     basket = view.snapshot.baskets[key]
     bars = tuple(Bar(m.name, m.value_change_usd) for m in basket.moves[period])
-    frame = chart_frame(view.snapshot, f"{basket.name} · {period}")
+    frame = chart_frame(view.snapshot, f"{basket.name} · {title}")
     return BarsChart(frame, bars, "USD market-value change by member")
 
 
 def lines_chart(
-    view: MarketView, universe: Universe, names: tuple[str, ...], period: str
+    view: MarketView, universe: Universe, names: tuple[str, ...], period: Period
 ) -> LinesChart:
     """The /chart chart: each name rebased to 100 at the period's base, labelled with its
     return; a name with no data is an empty line."""
+    title, period = period_title(period), period_key(period)
     labels = [label(universe, name) for name in names]
     lines = tuple(
         Line(
@@ -144,7 +148,7 @@ def lines_chart(
         )
         for name, text in zip(names, labels, strict=True)
     )
-    frame = chart_frame(view.snapshot, f"{' vs '.join(labels)} · {period}")
+    frame = chart_frame(view.snapshot, f"{' vs '.join(labels)} · {title}")
     return LinesChart(frame, lines, "rebased = 100", reference=100.0)
 
 
@@ -153,7 +157,7 @@ def spread_chart(
     universe: Universe,
     first: str,
     second: str,
-    period: str,
+    period: Period,
     lines: tuple[pd.Series, pd.Series],
 ) -> SpreadChart:
     """The /compare chart: first minus second over the period, in percentage points, from
@@ -161,5 +165,5 @@ def spread_chart(
     a, b = lines
     spread = spread_series(a / 100 - 1, b / 100 - 1) * 100
     labels = label(universe, first), label(universe, second)
-    frame = chart_frame(view.snapshot, f"{labels[0]} minus {labels[1]} · {period}")
+    frame = chart_frame(view.snapshot, f"{labels[0]} minus {labels[1]} · {period_title(period)}")
     return SpreadChart(frame, spread, f"{labels[0]} − {labels[1]}")

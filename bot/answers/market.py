@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import logging
 
 from bot.analytics.model import Snapshot
-from bot.analytics.view import MarketView
+from bot.analytics.periods import Period, period_key
+from bot.analytics.view import MarketView, range_view
 from bot.answers import chartdata
 from bot.answers.reply import Button, Chart, Reply, period_buttons
 from bot.answers.views import MarketViews
@@ -18,10 +20,12 @@ from bot.commands.parsing import (
     CompareRequest,
     IndexRequest,
     RallyRequest,
+    require_range_in_data,
 )
 from bot.core import calendars
 from bot.core.errors import UserError
 from bot.core.universe import EXCHANGE_LABEL, FX_MARKET, Universe
+from bot.refresh import market_today
 from bot.sources.base import Clock
 from bot.text import market as texts
 from bot.text.i18n import t
@@ -46,35 +50,55 @@ class MarketAnswers:
         """Every symbol a user may name directly."""
         return self.universe.price_symbols
 
+    def today(self) -> dt.date:
+        """Today's date where the covered markets' day starts first (the latest a range may
+        start)."""
+        return market_today(self.clock())
+
+    async def view_for(self, period: Period) -> MarketView:
+        """The latest view for `period`: a date range's is computed from the stored bars once
+        per (range, snapshot version); UserError when the range starts before the data."""
+        view = await self.views.current()
+        if isinstance(period, str):
+            return view
+        require_range_in_data(period, view.first_day)
+        name = f"range:{period.key}"
+        held = view.memoized(name)
+        if isinstance(held, MarketView):
+            return held
+        # Tens of milliseconds of pandas: off the event loop.
+        ranged = await asyncio.to_thread(range_view, view, self.universe, period)
+        return view.memo(name, lambda: ranged)
+
     async def rally(self, request: RallyRequest, lang: str = "en") -> Reply:
         """The /rally answer: caption, chart and period buttons."""
-        view = await self.views.current()
         period = request.period
+        view = await self.view_for(period)
         warnings = self.stale_warnings(view.snapshot, lang)
         caption = texts.rally_caption(view.snapshot, self.universe, period, warnings, lang=lang)
         buttons = period_buttons(ButtonAction("rally", period))
         return Reply(caption, self.rally_chart(view, period), buttons)
 
-    def rally_chart(self, view: MarketView, period: str) -> Chart:
+    def rally_chart(self, view: MarketView, period: Period) -> Chart:
         """The /rally chart alone (the digest sends it with its own caption)."""
-        name = f"rally:{period}:v{view.version}"
+        name = f"rally:{period_key(period)}:v{view.version}"
         spec = view.memo(name, lambda: chartdata.rally_chart(view, self.universe, period))
         return Chart(name, spec)
 
     async def index(self, request: IndexRequest, lang: str = "en") -> Reply:
         """One index: close, every period's return, a chart of the period."""
-        view = await self.views.current()
         key, period = request.key, request.period
+        view = await self.view_for(period)
         caption = texts.index_caption(view.snapshot, self.universe, key, period, lang=lang)
-        name = f"index:{key}:{period}:v{view.version}"
+        name = f"index:{key}:{period_key(period)}:v{view.version}"
         spec = view.memo(name, lambda: chartdata.index_chart(view, self.universe, key, period))
         buttons = period_buttons(ButtonAction("index", period, (key,)))
         return Reply(caption, Chart(name, spec), buttons)
 
     async def basket(self, request: BasketRequest, page: int = 0, lang: str = "en") -> Reply:
         """Members by contribution, paged; a bar chart of every member's USD change."""
-        view = await self.views.current()
         key, period = request.key, request.period
+        view = await self.view_for(period)
         text, pages = texts.basket_page(
             view.snapshot, key, period, page, BASKET_PAGE_SIZE, lang=lang
         )
@@ -91,20 +115,22 @@ class MarketAnswers:
             rows.append(tuple(nav))
         if page:
             return Reply(text, None, tuple(rows))
-        name = f"basket:{key}:{period}:v{view.version}"
+        name = f"basket:{key}:{period_key(period)}:v{view.version}"
         spec = view.memo(name, lambda: chartdata.basket_chart(view, key, period))
         return Reply(text, Chart(name, spec), tuple(rows))
 
     async def chart(self, request: ChartRequest, lang: str = "en") -> Reply:
         """Up to six series rebased to 100 at the period's base."""
-        view = await self.views.current()
         names, period = tuple(request.names), request.period
-        name = f"chart:{','.join(names)}:{period}:v{view.version}"
+        view = await self.view_for(period)
+        name = f"chart:{','.join(names)}:{period_key(period)}:v{view.version}"
         spec = view.memo(name, lambda: chartdata.lines_chart(view, self.universe, names, period))
         labels = [chartdata.label(self.universe, n) for n in names]
         missing = [lbl for lbl, line in zip(labels, spec.lines, strict=True) if line.values.empty]
         if len(missing) == len(labels):
-            raise UserError("data.no_series", names=", ".join(missing), period=period)
+            raise UserError(
+                "data.no_series", names=", ".join(missing), period=texts.period_name(period, lang)
+            )
         caption = texts.chart_caption(
             labels, period, view.snapshot.provider, self._as_of(view.snapshot, lang), lang=lang
         )
@@ -112,23 +138,26 @@ class MarketAnswers:
 
     async def compare(self, request: CompareRequest, lang: str = "en") -> Reply:
         """The spread A minus B over the period, in percentage points."""
-        view = await self.views.current()
         first, second, period = request.first, request.second, request.period
+        view = await self.view_for(period)
+        key = period_key(period)
         labels = (chartdata.label(self.universe, first), chartdata.label(self.universe, second))
         lines = view.memo(
-            f"compare-lines:{first}:{second}:{period}",
+            f"compare-lines:{first}:{second}:{key}",
             lambda: (
-                chartdata.series(view, self.universe, first, period),
-                chartdata.series(view, self.universe, second, period),
+                chartdata.series(view, self.universe, first, key),
+                chartdata.series(view, self.universe, second, key),
             ),
         )
         missing = [text for text, line in zip(labels, lines, strict=True) if line.empty]
         if missing:
-            raise UserError("data.no_series", names=", ".join(missing), period=period)
+            raise UserError(
+                "data.no_series", names=", ".join(missing), period=texts.period_name(period, lang)
+            )
         snapshot = view.snapshot
         returns = (
-            chartdata.period_return(snapshot, self.universe, first, period),
-            chartdata.period_return(snapshot, self.universe, second, period),
+            chartdata.period_return(snapshot, self.universe, first, key),
+            chartdata.period_return(snapshot, self.universe, second, key),
         )
         caption = texts.compare_caption(
             (first, second),
@@ -139,7 +168,7 @@ class MarketAnswers:
             self._as_of(snapshot, lang),
             lang=lang,
         )
-        name = f"compare:{first}:{second}:{period}:v{view.version}"
+        name = f"compare:{first}:{second}:{key}:v{view.version}"
         spec = view.memo(
             name,
             lambda: chartdata.spread_chart(view, self.universe, first, second, period, lines),

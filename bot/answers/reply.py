@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.analytics.periods import PERIODS
+from bot.analytics.periods import PERIODS, DateRange
 from bot.commands.callbacks import ButtonAction, encode
 from charts.model import ChartSpec
 
@@ -35,10 +35,27 @@ class Reply:
 
 
 def period_buttons(action: ButtonAction) -> tuple[tuple[Button, ...], ...]:
-    """One row of 1D · 5D · MTD · YTD · 1Y buttons for `action`; its period is marked."""
-    return (
+    """One row of 1D · 5D · MTD · YTD · 1Y buttons for `action`; its period is marked.
+
+    An answer over a date range gets a second row with that range, marked, when its
+    callback data fits in 64 bytes (two long symbols compared may not leave room).
+    """
+    rows = [
         tuple(
             Button(f"• {p} •" if p == action.period else p, encode(action.with_period(p)))
             for p in PERIODS
-        ),
-    )
+        )
+    ]
+    if isinstance(action.period, DateRange):
+        try:
+            data = encode(action.with_period(action.period))
+        except ValueError:
+            return tuple(rows)
+        rows.append((Button(f"• {range_button_label(action.period)} •", data),))
+    return tuple(rows)
+
+
+def range_button_label(date_range: DateRange) -> str:
+    """A range as its button shows it: '2025-01-27 →' or '2025-04-01 → 2025-12-31'."""
+    end = date_range.end.isoformat() if date_range.end else ""
+    return f"{date_range.start.isoformat()} → {end}".rstrip()

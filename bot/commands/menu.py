@@ -20,8 +20,8 @@ class CommandInfo:
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo(
         "rally",
-        "China tech rally at a glance, with a chart",
-        "中国科技股行情速览（附图）",
+        "China tech rally at a glance, with a chart; a period or since a date",
+        "中国科技股行情速览（附图）；可选区间或起始日期",
         "/rally ytd",
     ),
     CommandInfo(
@@ -43,7 +43,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "compare",
         "Spread of A minus B in pp",
         "A 与 B 的涨幅差（百分点）",
-        "/compare star50 ndx ytd",
+        "/compare star50 ndx since deepseek",
     ),
     CommandInfo(
         "status", "Data source, refreshes, markets open", "数据来源、刷新与开市状态", "/status"
@@ -85,9 +85,15 @@ def help_text(lang: str, universe_keys: str) -> str:
         description = command.zh if lang == "zh" else command.en
         lines.append(f"/{command.name} — {esc(description)}")
         lines.append(f"  {example} <code>{esc(command.example)}</code>")
-    periods = "Periods: 1D, 5D, MTD, YTD, 1Y (default MTD)."
+    periods = (
+        "Periods: 1D, 5D, MTD, YTD, 1Y (default MTD), since a date or an event "
+        "(since 2025-01-27, since deepseek) or START..END (2025-04-01..2025-12-31)."
+    )
     if lang == "zh":
-        periods = "区间：1D、5D、MTD、YTD、1Y（默认 MTD）。"
+        periods = (
+            "区间：1D、5D、MTD、YTD、1Y（默认 MTD），since 日期或事件"
+            "（since 2025-01-27、since deepseek），或 开始..结束（2025-04-01..2025-12-31）。"
+        )
     lines.append("")
     lines.append(esc(periods))
     lines.append(esc(universe_keys))

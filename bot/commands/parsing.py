@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import math
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.analytics.periods import PERIODS
+from bot.analytics.periods import PERIODS, DateRange, Period
 from bot.chatops.conditions import OPERATORS, Condition, TargetKind, Unit
 from bot.core.errors import UserError
 from bot.core.universe import Universe
@@ -21,6 +22,7 @@ MAX_CHART_SERIES = 6
 MAX_ECHO_CHARS = 40
 _PERIOD_ALIASES = {"1d": "1D", "5d": "5D", "mtd": "MTD", "ytd": "YTD", "1y": "1Y", "1w": "5D"}
 _NAME = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9._\-=]{0,19}$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
 def clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:
@@ -35,15 +37,94 @@ def parse_period(token: str) -> str | None:
 
 def _period_error(token: str, example: str) -> UserError:
     return UserError(
-        "period.invalid", token=clip(token), periods=", ".join(PERIODS), example=example
+        "period.invalid_or_range", token=clip(token), periods=", ".join(PERIODS), example=example
     )
 
 
-def _split_period(args: Sequence[str]) -> tuple[list[str], str]:
-    """Split a trailing period off the arguments (default MTD)."""
-    if args and (period := parse_period(args[-1])):
-        return list(args[:-1]), period
-    return list(args), DEFAULT_PERIOD
+def split_period(
+    args: Sequence[str], universe: Universe, today: dt.date, example: str
+) -> tuple[list[str], Period]:
+    """Split a trailing period off the arguments: `YTD`, `since DATE|EVENT` or `A..B`.
+
+    The one parser of periods for every command that takes one; MTD when none is given.
+    `today` bounds a range's start (none starts in the future); `example` goes into errors.
+    """
+    tokens = list(args)
+    # Errors about dates show the same command with a date: "/index star50 since 2025-01-27".
+    if example.startswith("/"):
+        example = f"{example.rsplit(' ', 1)[0]} since 2025-01-27"
+    if tokens and tokens[-1].lower() == "since":
+        raise UserError("range.since_missing", events=_event_list(universe), example=example)
+    if len(tokens) >= 2 and tokens[-2].lower() == "since":
+        start, label = _since_start(tokens[-1], universe, example)
+        since = _checked(DateRange(start, None, label), today, example)
+        return tokens[:-2], named_range(since, universe)
+    if tokens and ".." in tokens[-1]:
+        first, _, last = tokens[-1].partition("..")
+        start = _parse_day(first, example)
+        end = _parse_day(last, example) if last else None
+        if end is not None and end < start:
+            raise UserError("range.end_before_start", start=start, end=end, example=example)
+        return tokens[:-1], named_range(_checked(DateRange(start, end), today, example), universe)
+    if tokens and (period := parse_period(tokens[-1])):
+        return tokens[:-1], period
+    return tokens, DEFAULT_PERIOD
+
+
+def require_range_in_data(period: Period, first_day: dt.date | None) -> None:
+    """UserError when a range starts on or before the first stored day (no base close)."""
+    if isinstance(period, DateRange) and (first_day is None or period.start <= first_day):
+        raise UserError(
+            "range.before_data",
+            start=period.start,
+            first=first_day or "?",
+            example=f"/rally since {first_day + dt.timedelta(days=1)}" if first_day else "/rally",
+        )
+
+
+def _since_start(token: str, universe: Universe, example: str) -> tuple[dt.date, str]:
+    """The start day of `since TOKEN` (a date or an event key) and the event's name."""
+    event = universe.events.get(token.lower())
+    if event is not None:
+        return event.date, event.name
+    if token[:1].isdigit():
+        return _parse_day(token, example), ""
+    raise UserError(
+        "range.unknown_event", token=clip(token), events=_event_list(universe), example=example
+    )
+
+
+def named_range(period: Period, universe: Universe) -> Period:
+    """A since-range named after the universe's event on its start day, if there is one.
+
+    `since 2025-01-27` and `since deepseek` read the same, and so does a button's range,
+    whose callback data carries only the days.
+    """
+    if isinstance(period, str) or period.end is not None or period.label:
+        return period
+    event = next((e for e in universe.events.values() if e.date == period.start), None)
+    return period if event is None else DateRange(period.start, None, event.name)
+
+
+def _event_list(universe: Universe) -> str:
+    return ", ".join(f"{key} ({e.date})" for key, e in universe.events.items()) or "-"
+
+
+def _parse_day(token: str, example: str) -> dt.date:
+    """A YYYY-MM-DD day; UserError otherwise."""
+    if _ISO_DAY.match(token):
+        year, month, day = (int(part) for part in token.split("-"))
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            pass
+    raise UserError("range.bad_date", token=clip(token), example=example)
+
+
+def _checked(date_range: DateRange, today: dt.date, example: str) -> DateRange:
+    if date_range.start > today:
+        raise UserError("range.future", start=date_range.start, today=today, example=example)
+    return date_range
 
 
 def _is_name(token: str, universe: Universe) -> bool:
@@ -54,19 +135,17 @@ def _is_name(token: str, universe: Universe) -> bool:
 class RallyRequest:
     """`/rally [PERIOD]`."""
 
-    period: str
+    period: Period
 
 
-def parse_rally(args: Sequence[str]) -> RallyRequest:
-    """Parse `/rally [1D|5D|MTD|YTD|1Y]`."""
+def parse_rally(args: Sequence[str], universe: Universe, today: dt.date) -> RallyRequest:
+    """Parse `/rally [1D|5D|MTD|YTD|1Y|since DATE|since EVENT|A..B]`."""
     example = "/rally ytd"
-    if len(args) > 1:
+    rest, period = split_period(args, universe, today, example)
+    if rest and len(args) > 1:
         raise UserError("rally.too_many", example=example)
-    if not args:
-        return RallyRequest(DEFAULT_PERIOD)
-    period = parse_period(args[0])
-    if period is None:
-        raise _period_error(args[0], example)
+    if rest:
+        raise _period_error(rest[0], example)
     return RallyRequest(period)
 
 
@@ -96,16 +175,16 @@ class IndexRequest:
     """`/index KEY [PERIOD]`."""
 
     key: str
-    period: str
+    period: Period
 
 
-def parse_index(args: Sequence[str], universe: Universe) -> IndexRequest:
+def parse_index(args: Sequence[str], universe: Universe, today: dt.date) -> IndexRequest:
     """Parse `/index KEY [PERIOD]`: KEY is one of the universe's index keys."""
     example = "/index star50 ytd"
     keys = ", ".join(universe.indices)
     if not args:
         raise UserError("index.missing", keys=keys, example=example)
-    rest, period = _split_period(args)
+    rest, period = split_period(args, universe, today, example)
     if len(rest) == 2 and rest[0].lower() in universe.indices and not _is_name(rest[1], universe):
         raise _period_error(rest[1], example)  # "/index star50 forever": a junk period
     if len(rest) > 1:
@@ -123,13 +202,13 @@ class BasketRequest:
     """`/basket [KEY] [PERIOD]`."""
 
     key: str
-    period: str
+    period: Period
 
 
-def parse_basket(args: Sequence[str], universe: Universe) -> BasketRequest:
+def parse_basket(args: Sequence[str], universe: Universe, today: dt.date) -> BasketRequest:
     """Parse `/basket [KEY] [PERIOD]`; the default basket is /rally's."""
     example = f"/basket {universe.rally.basket} ytd"
-    rest, period = _split_period(args)
+    rest, period = split_period(args, universe, today, example)
     if len(rest) == 2 and rest[0].lower() in universe.baskets and not _is_name(rest[1], universe):
         raise _period_error(rest[1], example)  # "/basket china_ai forever": a junk period
     if len(rest) > 1:
@@ -152,15 +231,15 @@ class ChartRequest:
     """`/chart NAME... [PERIOD]`: index keys, basket keys or symbols."""
 
     names: tuple[str, ...]
-    period: str
+    period: Period
 
 
 def parse_chart(
-    args: Sequence[str], universe: Universe, known_symbols: Sequence[str]
+    args: Sequence[str], universe: Universe, known_symbols: Sequence[str], today: dt.date
 ) -> ChartRequest:
     """Parse `/chart SYMBOL_OR_KEY... [PERIOD]` (up to six series)."""
     example = "/chart star50 chinext ndx ytd"
-    rest, period = _split_period(args)
+    rest, period = split_period(args, universe, today, example)
     if not rest:
         raise UserError("chart.missing", limit=MAX_CHART_SERIES, example=example)
     if len(rest) > MAX_CHART_SERIES:
@@ -175,15 +254,15 @@ class CompareRequest:
 
     first: str
     second: str
-    period: str
+    period: Period
 
 
 def parse_compare(
-    args: Sequence[str], universe: Universe, known_symbols: Sequence[str]
+    args: Sequence[str], universe: Universe, known_symbols: Sequence[str], today: dt.date
 ) -> CompareRequest:
     """Parse `/compare A B [PERIOD]`: the spread A minus B over the period."""
     example = "/compare star50 ndx ytd"
-    rest, period = _split_period(args)
+    rest, period = split_period(args, universe, today, example)
     if len(rest) != 2:
         raise UserError("compare.arity", example=example)
     first, second = (resolve_name(token, universe, known_symbols, example) for token in rest)
@@ -377,6 +456,7 @@ def parse_alert(
     tokens = [a for a in args if a]
     if not tokens:
         raise UserError("alert.usage", example=ALERT_EXAMPLE)
+    _reject_ranges(tokens)
     repeat: Literal["once", "every"] = "once"
     if tokens[-1].lower() in {"once", "every"}:
         repeat = "every" if tokens.pop().lower() == "every" else "once"
@@ -418,6 +498,12 @@ def parse_alert(
     threshold, suffix = parse_value(value_token)
     unit = _unit_for(kind, metric, suffix, value_token)
     return Condition(target, kind, metric, op, threshold, unit, repeat)
+
+
+def _reject_ranges(tokens: Sequence[str]) -> None:
+    """Alerts watch the fixed periods only: a since-date or a range gets a clear error."""
+    if any(token.lower() == "since" or ".." in token for token in tokens):
+        raise UserError("alert.no_ranges", periods=", ".join(PERIODS), example=ALERT_EXAMPLE)
 
 
 def _unit_for(kind: TargetKind, metric: str, suffix: str | None, token: str) -> Unit:

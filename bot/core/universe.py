@@ -31,7 +31,7 @@ EXCHANGE_TIMEZONE = {
 _SUFFIX_EXCHANGE = {".HK": HONG_KONG, ".SS": SHANGHAI, ".SZ": SHANGHAI}
 _US_TICKER = re.compile(r"^\^?[A-Z][A-Z0-9\-]{0,9}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_SECTIONS = {"indices", "baskets", "fx", "rally", "names", "shares"}
+_SECTIONS = {"indices", "baskets", "fx", "rally", "names", "shares", "events"}
 SOURCES = ("yahoo", "akshare")
 _RALLY_KEYS = {"onshore", "offshore", "benchmark", "basket", "compare_basket"}
 
@@ -81,6 +81,15 @@ class ShareOverride:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A named market event whose date a period can start from (`/rally since deepseek`)."""
+
+    key: str
+    date: dt.date
+    name: str
+
+
+@dataclass(frozen=True)
 class BasketSpec:
     """A named basket of stocks whose USD market value rallybot adds up."""
 
@@ -126,6 +135,8 @@ class Universe:
     """Display names by symbol, for sources that give none."""
     shares: dict[str, ShareOverride] = field(default_factory=dict)
     """Share counts that replace the source's for a line (classes, ADS ratios)."""
+    events: dict[str, Event] = field(default_factory=dict)
+    """Named dates a period can start from, by key."""
 
     @property
     def price_symbols(self) -> list[str]:
@@ -224,9 +235,36 @@ def parse_universe(raw: dict[str, Any], source: str = "universe") -> Universe:
         symbol: _share_override(symbol, body, members, source)
         for symbol, body in raw.get("shares", {}).items()
     }
+    events = raw.get("events", {})
+    if not isinstance(events, dict):
+        raise ConfigError(f'{source}: [events] maps keys to {{ date = "...", name = "..." }}')
     return Universe(
-        indices=indices, baskets=baskets, fx=fx, rally=rally, names=dict(names), shares=shares
+        indices=indices,
+        baskets=baskets,
+        fx=fx,
+        rally=rally,
+        names=dict(names),
+        shares=shares,
+        events={key: _event(key, body, source) for key, body in events.items()},
     )
+
+
+def _event(key: str, body: Any, source: str) -> Event:
+    _check_key(key, "events", source)
+    where = f"{source}: events.{key}"
+    example = '{ date = "2025-01-27", name = "DeepSeek R1 shock" }'
+    if not isinstance(body, dict) or set(body) != {"date", "name"}:
+        raise ConfigError(f"{where} must be {example}")
+    name, day = body["name"], body["date"]
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}.name must say what happened, e.g. {example}")
+    if isinstance(day, dt.datetime) or not isinstance(day, dt.date | str):
+        raise ConfigError(f"{where}.date must be a day like 2025-01-27")
+    try:
+        date = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+    except ValueError as exc:
+        raise ConfigError(f"{where}.date must be a day like 2025-01-27, not {day!r}") from exc
+    return Event(key, date, name.strip())
 
 
 def _share_override(symbol: str, body: Any, members: set[str], source: str) -> ShareOverride:

@@ -13,6 +13,44 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "“{token}” is not a period. Use one of {periods}, e.g. {example}",
         "zh": "“{token}” 不是有效的区间。可用：{periods}，例如 {example}",
     },
+    "period.invalid_or_range": {
+        "en": "“{token}” is not a period. Use one of {periods}, since DATE|EVENT or "
+        "START..END, e.g. {example}",
+        "zh": "“{token}” 不是有效的区间。可用：{periods}、since 日期|事件 或 开始..结束，"
+        "例如 {example}",
+    },
+    # Custom periods: `since DATE|EVENT` and `A..B`.
+    "range.bad_date": {
+        "en": "“{token}” is not a date. Write days as YYYY-MM-DD, e.g. {example}",
+        "zh": "“{token}” 不是有效日期。日期格式为 YYYY-MM-DD，例如 {example}",
+    },
+    "range.end_before_start": {
+        "en": "The range ends ({end}) before it starts ({start}). Write START..END, "
+        "e.g. 2025-04-01..2025-12-31",
+        "zh": "区间结束日（{end}）早于开始日（{start}）。请写成 开始..结束，"
+        "例如 2025-04-01..2025-12-31",
+    },
+    "range.future": {
+        "en": "{start} is after today ({today}): a period can only start in the past.",
+        "zh": "{start} 晚于今天（{today}）：区间只能从过去开始。",
+    },
+    "range.unknown_event": {
+        "en": "I know no event “{token}”. Use a date (since 2025-01-27) or one of: {events}",
+        "zh": "没有名为 “{token}” 的事件。请用日期（since 2025-01-27）或以下之一：{events}",
+    },
+    "range.since_missing": {
+        "en": "Since when? Give a date (since 2025-01-27) or an event: {events}",
+        "zh": "从何时起？请给出日期（since 2025-01-27）或事件：{events}",
+    },
+    "range.before_data": {
+        "en": "The stored data begins on {first}: a period starting {start} has no base "
+        "close. Start later, e.g. {example}",
+        "zh": "已存数据从 {first} 开始：从 {start} 起的区间没有基准收盘价。请晚一些开始，"
+        "例如 {example}",
+    },
+    "period.since": {"en": "since {start}", "zh": "{start} 以来"},
+    "period.since_event": {"en": "since {name} ({start})", "zh": "{name}（{start}）以来"},
+    "period.range": {"en": "{start} to {end}", "zh": "{start} 至 {end}"},
     "rally.too_many": {
         "en": "/rally takes at most a period, e.g. {example}",
         "zh": "/rally 最多接受一个区间参数，例如 {example}",
@@ -101,8 +139,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "以及中国 AI 篮子的美元市值。试试 /rally。",
     },
     "help.keys": {
-        "en": "Indices: {indices}. Baskets: {baskets}. Symbols like 0700.HK work too.",
-        "zh": "指数：{indices}。篮子：{baskets}。也可以直接用 0700.HK 这样的代码。",
+        "en": "Indices: {indices}. Baskets: {baskets}. Symbols like 0700.HK work too. "
+        "Events for since: {events}.",
+        "zh": "指数：{indices}。篮子：{baskets}。也可以直接用 0700.HK 这样的代码。"
+        "可用于 since 的事件：{events}。",
     },
     # Markets and sources (answer text; charts stay English, their font has no CJK glyphs).
     "market.XSHG": {"en": "Shanghai/Shenzhen", "zh": "沪深"},
@@ -237,6 +277,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "alert.usage": {
         "en": "Usage: /alert TARGET METRIC OP VALUE [once|every], e.g. {example}",
         "zh": "用法：/alert 目标 指标 运算符 数值 [once|every]，例如 {example}",
+    },
+    "alert.no_ranges": {
+        "en": "Alerts watch the fixed periods {periods}, not since-dates or ranges, "
+        "e.g. {example}",
+        "zh": "提醒只支持固定区间 {periods}，不支持 since 日期或日期范围，例如 {example}",
     },
     "alert.target_unknown": {
         "en": "I don't know “{token}”. Use an index ({indices}), a basket ({baskets}), a "

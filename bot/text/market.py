@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.analytics.model import Basket, Snapshot
-from bot.analytics.periods import PERIODS
+from bot.analytics.periods import PERIODS, DateRange, Period, period_key
 from bot.core.universe import EXCHANGE_LABEL, Universe
 from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 from bot.text.i18n import CATALOGUE, t
@@ -34,6 +34,23 @@ def source_line(provider: str, lang: str = "en") -> str:
 def chart_source(provider: str) -> str:
     """The source line printed on charts (English: the chart font has no CJK glyphs)."""
     return "Source: DEMO synthetic data" if provider == "demo" else source_line(provider)
+
+
+def period_name(period: Period, lang: str = "en") -> str:
+    """A period as people read it, plain text: 'YTD', 'since DeepSeek R1 shock (2025-01-27)'."""
+    if not isinstance(period, DateRange):
+        return period
+    start = period.start.isoformat()
+    if period.end is not None:
+        return t(lang, "period.range", start=start, end=period.end.isoformat())
+    if period.label:
+        return t(lang, "period.since_event", name=period.label, start=start)
+    return t(lang, "period.since", start=start)
+
+
+def period_label(period: Period, lang: str = "en") -> str:
+    """`period_name` escaped for Telegram HTML (an event's name comes from a user's file)."""
+    return esc(period_name(period, lang))
 
 
 def market_dates(snapshot: Snapshot, lang: str = "en") -> str:
@@ -128,7 +145,7 @@ def _verdict(spread: float | None, lang: str) -> str:
 def rally_caption(
     snapshot: Snapshot,
     universe: Universe,
-    period: str,
+    period: Period,
     warnings: Sequence[str] = (),
     *,
     lang: str = "en",
@@ -137,7 +154,8 @@ def rally_caption(
     rally = universe.rally
     bench_key = rally.benchmark
     bench_name = universe.indices[bench_key].name
-    lines = [f"<b>{t(lang, 'rally.title', period=period)}</b>"]
+    lines = [f"<b>{t(lang, 'rally.title', period=period_label(period, lang))}</b>"]
+    period = period_key(period)
     if snapshot.is_demo:
         lines[0] += " · <b>DEMO</b>"
     lines.append(
@@ -211,12 +229,18 @@ def _short(name: str) -> str:
 
 
 def index_caption(
-    snapshot: Snapshot, universe: Universe, key: str, period: str, *, lang: str = "en"
+    snapshot: Snapshot, universe: Universe, key: str, period: Period, *, lang: str = "en"
 ) -> str:
-    """The /index caption: last close and every period's return, the chosen one in bold."""
+    """The /index caption: last close and every period's return, the chosen one in bold.
+
+    A date range is a period of its own: its return comes after the fixed ones, in bold.
+    """
     spec = universe.indices[key]
     info = snapshot.instrument(spec.symbol)
-    lines = [f"<b>{esc(spec.name)}</b> ({esc(spec.symbol)}) · {period}"]
+    lines = [f"<b>{esc(spec.name)}</b> ({esc(spec.symbol)}) · {period_label(period, lang)}"]
+    extra = [] if isinstance(period, str) else [period.key]
+    shown = {period_key(period): period_label(period, lang)}
+    period = period_key(period)
     if info is None:
         lines.append(t(lang, "index.no_data"))
     else:
@@ -230,9 +254,10 @@ def index_caption(
             )
         )
         cells = []
-        for p in PERIODS:
+        for p in (*PERIODS, *extra):
             value = fmt_pct(info.period_return(p))
-            cells.append(f"<b>{p} {value}</b>" if p == period else f"{p} {value}")
+            name = shown.get(p, p)
+            cells.append(f"<b>{name} {value}</b>" if p == period else f"{name} {value}")
         lines.append(" · ".join(cells))
         bench = universe.rally.benchmark
         spread = snapshot.spread(key, bench, period)
@@ -245,17 +270,19 @@ def index_caption(
 
 
 def basket_page(
-    snapshot: Snapshot, key: str, period: str, page: int, per_page: int, *, lang: str = "en"
+    snapshot: Snapshot, key: str, period: Period, page: int, per_page: int, *, lang: str = "en"
 ) -> tuple[str, int]:
     """One page of /basket: members sorted by USD contribution; returns (html, page count)."""
     basket = snapshot.baskets[key]
+    title = period_label(period, lang)
+    period = period_key(period)
     stats = basket.stats(period)
     moves = basket.moves[period]
     pages = max(1, -(-len(moves) // per_page))
     page = min(max(page, 0), pages - 1)
     excluded = t(lang, "basket.excluded", excluded=stats.excluded) if stats.excluded else ""
     lines = [
-        f"<b>{esc(basket.name)} · {period}</b>",
+        f"<b>{esc(basket.name)} · {title}</b>",
         t(
             lang,
             "basket.value_change",
@@ -300,7 +327,7 @@ def compare_caption(
     names: tuple[str, str],
     labels: tuple[str, str],
     returns: tuple[float | None, float | None],
-    period: str,
+    period: Period,
     provider: str,
     as_of: str,
     *,
@@ -309,8 +336,9 @@ def compare_caption(
     """The /compare caption: both returns and the spread in pp."""
     spread = None if None in returns else returns[0] - returns[1]  # type: ignore[operator]
     first, second = esc(labels[0]), esc(labels[1])
+    label = period_label(period, lang)
     lines = [
-        f"<b>{t(lang, 'compare.title', first=first, second=second, period=period)}</b>",
+        f"<b>{t(lang, 'compare.title', first=first, second=second, period=label)}</b>",
         f"{first} {fmt_pct(returns[0])} · {second} {fmt_pct(returns[1])}",
         t(lang, "compare.spread", spread=fmt_pp(spread)),
         f"<i>{t(lang, 'as_of', when=esc(as_of))}</i>",
@@ -320,12 +348,12 @@ def compare_caption(
 
 
 def chart_caption(
-    labels: Sequence[str], period: str, provider: str, as_of: str, *, lang: str = "en"
+    labels: Sequence[str], period: Period, provider: str, as_of: str, *, lang: str = "en"
 ) -> str:
     """The /chart caption."""
     joined = " · ".join(esc(label) for label in labels)
     lines = [
-        t(lang, "chart.caption", labels=joined, period=period),
+        t(lang, "chart.caption", labels=joined, period=period_label(period, lang)),
         f"<i>{t(lang, 'as_of', when=esc(as_of))}</i>",
         source_line(provider, lang),
     ]

@@ -57,8 +57,14 @@ def _header(snapshot: Snapshot) -> Text:
     return text
 
 
-def _return_cells(returns: Mapping[str, float | None]) -> list[Text]:
-    return [_colored(fmt_pct(returns.get(p)), returns.get(p)) for p in PERIODS]
+def _periods(snapshot: Snapshot) -> tuple[str, ...]:
+    """The fixed periods, then a date range's key when the snapshot was computed for one."""
+    first = next(iter(snapshot.instruments.values()), None)
+    return PERIODS if first is None else tuple(first.returns)
+
+
+def _return_cells(returns: Mapping[str, float | None], periods: Sequence[str]) -> list[Text]:
+    return [_colored(fmt_pct(returns.get(p)), returns.get(p)) for p in periods]
 
 
 def _colored(text: str, value: float | None) -> Text:
@@ -69,21 +75,22 @@ def _colored(text: str, value: float | None) -> Text:
 
 def _indices(snapshot: Snapshot, universe: Universe) -> Table:
     table = Table(title="Indices", title_justify="left")
+    periods = _periods(snapshot)
     for column in ("key", "name", "date", "close"):
         table.add_column(column, justify="right" if column == "close" else "left")
-    for period in PERIODS:
+    for period in periods:
         table.add_column(period, justify="right")
     for key, spec in universe.indices.items():
         info = snapshot.instrument(spec.symbol)
         if info is None:
-            table.add_row(key, spec.name, "no data", "", *[""] * len(PERIODS))
+            table.add_row(key, spec.name, "no data", "", *[""] * len(periods))
             continue
         table.add_row(
             key,
             info.name,
             info.date,
             fmt_price(info.close),
-            *_return_cells(info.returns),
+            *_return_cells(info.returns, periods),
         )
     return table
 
@@ -91,10 +98,11 @@ def _indices(snapshot: Snapshot, universe: Universe) -> Table:
 def _spreads(snapshot: Snapshot) -> Table:
     table = Table(title="Spreads vs the benchmark (percentage points)", title_justify="left")
     table.add_column("spread")
-    for period in PERIODS:
+    periods = _periods(snapshot)
+    for period in periods:
         table.add_column(period, justify="right")
     for key, values in snapshot.spreads.items():
-        table.add_row(key, *[_colored(fmt_pp(values[p]), values[p]) for p in PERIODS])
+        table.add_row(key, *[_colored(fmt_pp(values[p]), values[p]) for p in periods])
     return table
 
 
@@ -109,7 +117,7 @@ def _basket(snapshot: Snapshot, key: str) -> Table:
     )
     for column in ("period", "equal-weight", "cap-weight", "USD value change", "included"):
         table.add_column(column, justify="left" if column == "period" else "right")
-    for period in PERIODS:
+    for period in _periods(snapshot):
         stats = basket.stats(period)
         table.add_row(
             period,
@@ -139,7 +147,7 @@ def _contributors(snapshot: Snapshot, key: str) -> Table:
     table.add_column("period")
     table.add_column("top 5 (USD value change)")
     table.add_column("bottom 5")
-    for period in PERIODS:
+    for period in _periods(snapshot):
         table.add_row(
             period,
             _movers(basket.top(period)),

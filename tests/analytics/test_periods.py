@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from bot.analytics.periods import period_returns, price_anchors, rebased
+from bot.analytics.periods import (
+    DateRange,
+    period_key,
+    period_returns,
+    period_title,
+    price_anchors,
+    rebased,
+)
 from tests.support.frames import frame
 
 NAN = float("nan")
@@ -180,3 +188,64 @@ def test_rebased_starts_at_100_on_the_base() -> None:
     closes = LEAP["S"]
     series = rebased(closes, pd.Timestamp("2025-02-28"), pd.Timestamp("2025-03-04"))
     assert list(series.round(6)) == [100.0, 110.0, 100.0]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "start", "symbol", "base_date", "end_date", "expected"),
+    [
+        # Since 2 October, as of the 9th: each base is its own last close before the 2nd.
+        ("2025-10-09", "2025-10-02", "SH", "2025-09-30", "2025-10-09", 103 / 101 - 1),
+        ("2025-10-09", "2025-10-02", "HK", "2025-09-30", "2025-10-09", 56 / 51 - 1),
+        ("2025-10-09", "2025-10-02", "NY", "2025-10-01", "2025-10-09", 216 / 204 - 1),
+        # Ending on 6 October: Shanghai is still shut, its end is its base (no move at all).
+        ("2025-10-06", "2025-10-01", "SH", "2025-09-30", "2025-09-30", 0.0),
+        ("2025-10-06", "2025-10-01", "HK", "2025-09-30", "2025-10-06", 54 / 51 - 1),
+        ("2025-10-06", "2025-10-01", "NY", "2025-09-30", "2025-10-06", 210 / 202 - 1),
+        # A start on a trading day: the base is the close before, not that day's.
+        ("2025-10-09", "2025-10-08", "HK", "2025-10-06", "2025-10-09", 56 / 54 - 1),
+        # A start on the first stored day: no close before it, so no return (never zero).
+        ("2025-10-09", "2025-09-29", "NY", None, "2025-10-09", None),
+    ],
+)
+def test_a_date_range_bases_on_the_last_close_before_its_start(
+    as_of: str,
+    start: str,
+    symbol: str,
+    base_date: str | None,
+    end_date: str,
+    expected: float | None,
+) -> None:
+    since = DateRange(dt.date.fromisoformat(start))
+    anchors = price_anchors(HOLIDAYS, pd.Timestamp(as_of), (since,))
+    returns = period_returns(anchors)
+    assert anchors.at[symbol, "date"] == pd.Timestamp(end_date)
+    got_base = anchors.at[symbol, f"{since.key}_date"]
+    if base_date is None:
+        assert pd.isna(got_base)
+        assert math.isnan(returns.at[symbol, since.key])
+    else:
+        assert got_base == pd.Timestamp(base_date)
+        assert returns.at[symbol, since.key] == pytest.approx(expected)
+    # The fixed periods are unchanged by a range beside them.
+    assert list(returns.columns) == ["1D", "5D", "MTD", "YTD", "1Y", since.key]
+
+
+@pytest.mark.parametrize(
+    ("date_range", "key", "title"),
+    [
+        (DateRange(dt.date(2025, 1, 27)), "2025-01-27..", "since 2025-01-27"),
+        (
+            DateRange(dt.date(2025, 1, 27), None, "DeepSeek R1 shock"),
+            "2025-01-27..",
+            "since 2025-01-27",
+        ),
+        (
+            DateRange(dt.date(2025, 4, 1), dt.date(2025, 12, 31)),
+            "2025-04-01..2025-12-31",
+            "2025-04-01..2025-12-31",
+        ),
+    ],
+)
+def test_a_range_is_keyed_by_its_days_alone(date_range: DateRange, key: str, title: str) -> None:
+    assert (period_key(date_range), period_title(date_range)) == (key, title)
+    assert (period_key("YTD"), period_title("YTD")) == ("YTD", "YTD")

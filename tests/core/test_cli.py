@@ -110,3 +110,43 @@ def test_ask_prints_the_reply_and_writes_the_chart(
     chart = tmp_path / "out" / "reply-1.png"
     assert f"chart: {chart}" in out
     assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_report_range_adds_its_key_in_the_same_shape_as_of_its_end(
+    env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--json", "--range", "2025-04-01..2025-12-31"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    key = "2025-04-01..2025-12-31"
+    star = report["instruments"]["000688.SS"]
+    assert set(star["returns"]) == {*PERIODS, key}
+    assert star["date"] == "2025-12-31"
+    assert report["as_of"] == "2025-12-31"
+    basket = report["baskets"]["china_ai"]
+    assert set(basket["returns"][key]) >= {"equal", "cap", "value_change_usd", "included"}
+    assert basket["top_contributors"][key]
+    assert set(report["spreads"]["star50-ndx"]) == {*PERIODS, key}
+
+
+def test_report_since_an_event_and_its_table_show_the_range(
+    env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--since", "deepseek"]) == 0
+    assert "2025-01-27.." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "moonlanding"], "I know no event “moonlanding”"),
+        (["--range", "2025-12-31..2025-04-01"], "The range ends (2025-04-01) before it starts"),
+        (["--since", "2001-01-01"], "The stored data begins on"),
+    ],
+)
+def test_report_with_a_bad_range_says_why_and_exits_2(
+    env: None, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["report", "--json", *args]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err.replace("\n", " ")
+    assert captured.out == ""

@@ -6,6 +6,7 @@ English and in Chinese.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -31,12 +32,13 @@ INDICES = "star50, chinext, csi300, hsi, hstech, hstech_etf, ndx, spx"
 PERIODS = "1D, 5D, MTD, YTD, 1Y"
 
 Parser = Callable[[Sequence[str]], object]
+TODAY = dt.date(2026, 11, 26)
 PARSERS: dict[str, Parser] = {
-    "rally": parse_rally,
-    "index": lambda args: parse_index(args, UNIVERSE),
-    "basket": lambda args: parse_basket(args, UNIVERSE),
-    "chart": lambda args: parse_chart(args, UNIVERSE, SYMBOLS),
-    "compare": lambda args: parse_compare(args, UNIVERSE, SYMBOLS),
+    "rally": lambda args: parse_rally(args, UNIVERSE, TODAY),
+    "index": lambda args: parse_index(args, UNIVERSE, TODAY),
+    "basket": lambda args: parse_basket(args, UNIVERSE, TODAY),
+    "chart": lambda args: parse_chart(args, UNIVERSE, SYMBOLS, TODAY),
+    "compare": lambda args: parse_compare(args, UNIVERSE, SYMBOLS, TODAY),
 }
 
 VALID = [
@@ -74,8 +76,10 @@ INVALID = [
     (
         "rally",
         "forever",
-        f"“forever” is not a period. Use one of {PERIODS}, e.g. /rally ytd",
-        f"“forever” 不是有效的区间。可用：{PERIODS}，例如 /rally ytd",
+        f"“forever” is not a period. Use one of {PERIODS}, since DATE|EVENT or START..END, "
+        "e.g. /rally ytd",
+        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，"
+        "例如 /rally ytd",
     ),
     (
         "index",
@@ -92,8 +96,10 @@ INVALID = [
     (
         "index",
         "star50 forever",
-        f"“forever” is not a period. Use one of {PERIODS}, e.g. /index star50 ytd",
-        f"“forever” 不是有效的区间。可用：{PERIODS}，例如 /index star50 ytd",
+        f"“forever” is not a period. Use one of {PERIODS}, since DATE|EVENT or START..END, "
+        "e.g. /index star50 ytd",
+        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，"
+        "例如 /index star50 ytd",
     ),
     (
         "index",
@@ -110,8 +116,10 @@ INVALID = [
     (
         "basket",
         "china_ai forever",
-        f"“forever” is not a period. Use one of {PERIODS}, e.g. /basket china_ai ytd",
-        f"“forever” 不是有效的区间。可用：{PERIODS}，例如 /basket china_ai ytd",
+        f"“forever” is not a period. Use one of {PERIODS}, since DATE|EVENT or START..END, "
+        "e.g. /basket china_ai ytd",
+        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，"
+        "例如 /basket china_ai ytd",
     ),
     (
         "basket",
@@ -194,7 +202,7 @@ def test_a_bad_command_says_exactly_what_was_wrong(
 
 def test_a_long_token_is_clipped_when_echoed() -> None:
     with pytest.raises(UserError) as caught:
-        parse_index(["x" * 300], UNIVERSE)
+        parse_index(["x" * 300], UNIVERSE, TODAY)
     assert "x" * 39 + "…" in str(caught.value)
     assert "x" * 41 not in str(caught.value)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.core.universe import (
     HONG_KONG,
     NEW_YORK,
     SHANGHAI,
+    Event,
     exchange_of,
     load_universe,
     parse_universe,
@@ -130,6 +132,34 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
             {"NVDA": {"shares": 1e9, "note": "10-Q", "as_of": "last week"}},
             "shares.NVDA.as_of must be a date",
         ),
+        ("events", ["deepseek"], "[events] maps keys to"),
+        ("events", {"deepseek": "2025-01-27"}, "events.deepseek must be { date = "),
+        ("events", {"deepseek": {"date": "2025-01-27"}}, "events.deepseek must be { date = "),
+        (
+            "events",
+            {"deepseek": {"date": "2025-02-30", "name": "DeepSeek"}},
+            "events.deepseek.date must be a day like 2025-01-27, not '2025-02-30'",
+        ),
+        (
+            "events",
+            {"deepseek": {"date": "last January", "name": "DeepSeek"}},
+            "events.deepseek.date must be a day like 2025-01-27",
+        ),
+        (
+            "events",
+            {"deepseek": {"date": 20250127, "name": "DeepSeek"}},
+            "events.deepseek.date must be a day like 2025-01-27",
+        ),
+        (
+            "events",
+            {"deepseek": {"date": "2025-01-27", "name": "  "}},
+            "events.deepseek.name must say what happened",
+        ),
+        (
+            "events",
+            {"DeepSeek": {"date": "2025-01-27", "name": "DeepSeek"}},
+            "[events.DeepSeek] keys are lower-case letters",
+        ),
     ],
 )
 def test_invalid_universe_names_the_key(path: str, value: Any, message: str) -> None:
@@ -146,6 +176,46 @@ def test_bad_toml_and_missing_file_are_config_errors(tmp_path: Path) -> None:
         load_universe(broken)
     with pytest.raises(ConfigError, match="cannot read universe file"):
         load_universe(tmp_path / "absent.toml")
+
+
+def test_an_events_date_is_read_from_toml_or_text(tmp_path: Path) -> None:
+    universe = parse_universe(
+        mutate(
+            "events",
+            {
+                "deepseek": {"date": dt.date(2025, 1, 27), "name": "DeepSeek R1 shock"},
+                "tariff_low": {"date": "2025-04-08", "name": " April 2025 tariff low "},
+            },
+        )
+    )
+    assert universe.events["deepseek"] == Event(
+        "deepseek", dt.date(2025, 1, 27), "DeepSeek R1 shock"
+    )
+    assert universe.events["tariff_low"] == Event(
+        "tariff_low", dt.date(2025, 4, 8), "April 2025 tariff low"
+    )
+    broken = tmp_path / "events.toml"
+    broken.write_text(
+        load_text_of_default().replace('date = "2025-01-27"', 'date = "2025-13-27"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"events\.deepseek\.date must be a day like"):
+        load_universe(broken)
+
+
+def test_the_default_universe_ships_the_well_dated_events() -> None:
+    events = load_universe().events
+    assert {key: (e.date.isoformat(), e.name) for key, e in events.items()} == {
+        "deepseek": ("2025-01-27", "DeepSeek R1 shock"),
+        "tariff_low": ("2025-04-08", "April 2025 tariff low"),
+        "start2025": ("2025-01-01", "start of 2025"),
+        "start2026": ("2026-01-01", "start of 2026"),
+    }
+
+
+def load_text_of_default() -> str:
+    """The packaged universe file's text."""
+    return resources.files("bot.core").joinpath("universe.toml").read_text(encoding="utf-8")
 
 
 def test_share_overrides_replace_the_sources_count_for_that_line() -> None:
