@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import squarify  # type: ignore[import-untyped]
+import squarify
 
 NICE_CAPS = (0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.0)
 """The colour scale's caps: a round figure on the bar reads at a glance."""
