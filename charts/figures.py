@@ -292,7 +292,7 @@ def _draw_colour_bar(axes: Axes, cap: float, label: str) -> None:
     bar.ax.tick_params(labelsize=style.TICK_PT - 2, colors=style.TEXT, length=3)
     for tick_label in bar.ax.get_xticklabels():
         tick_label.set_fontfamily(list(style.font_families()))
-    bar.outline.set_visible(False)  # type: ignore[operator]
+    bar.outline.set_visible(False)
     colour_axes.set_title(
         style.safe_text(label, style.LABEL_MAX_CHARS * 2),
         fontsize=style.TICK_PT - 1,
