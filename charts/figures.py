@@ -487,6 +487,8 @@ def _date_axis(axes: Axes, dates: pd.DatetimeIndex) -> None:
     )
     axes.xaxis.get_offset_text().set_fontsize(style.TICK_PT)
     axes.xaxis.get_offset_text().set_color(style.MUTED)
+    # The offset ("2026年11月" under a month of days) is a text of its own, outside tick_params.
+    axes.xaxis.get_offset_text().set_fontfamily(list(style.font_families()))
     axes.set_xlim(first - span * 0.02, last + span * 0.02)
 
 

@@ -98,6 +98,12 @@ ZH_SPECS: dict[str, ChartSpec] = {
         "基准 = 100",
         reference=100.0,
     ),
+    # A month of days: the date axis writes its offset ("2026年11月") below the ticks.
+    "lines mtd": LinesChart(
+        frame("zh", "Nasdaq 100 · MTD"),
+        (Line("Nasdaq 100", pd.Series(1.0, index=pd.bdate_range("2026-10-31", "2026-11-25"))),),
+        "收盘价",
+    ),
     "spread": SpreadChart(
         frame("zh", "STAR 50 减 Nasdaq 100 · YTD"),
         pd.Series([0.0, -2.0, -6.0], index=DATES[-3:]),
