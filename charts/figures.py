@@ -194,18 +194,24 @@ def build_heatmap_figure(
 
 
 def tile_label(tile: HeatTile, width_in: float, height_in: float) -> tuple[str, float] | None:
-    """The largest label that fits a tile: name or ticker over the return, then the ticker
-    alone; None when even that does not fit. Returns the text and its size in points."""
+    """The most telling label that fits a tile: name or ticker over the return, large first;
+    then ticker and return on one line; then the ticker alone; None when nothing fits.
+    Returns the text and its size in points."""
     change = fmt_pct(tile.period_return)
+    sizes = TILE_LABEL_SIZES_PT
+    two_lines = ((tile.name, change), (tile.symbol, change))
+    one_line = ((f"{tile.symbol} {change}",), (tile.symbol,))
+    candidates = [
+        *((lines, size) for size in sizes for lines in two_lines),
+        *((lines, size) for lines in one_line for size in sizes),
+    ]
     room_w, room_h = width_in - 2 * TILE_LABEL_PAD_IN, height_in - 2 * TILE_LABEL_PAD_IN
-    for size in TILE_LABEL_SIZES_PT:
-        line_in = size * TILE_LINE_HEIGHT / 72
-        for lines in ((tile.name, change), (tile.symbol, change), (tile.symbol,)):
-            if len(lines) * line_in > room_h:
-                continue
-            texts = [style.safe_text(line) for line in lines]
-            if all(style.text_width_in(text, size) <= room_w for text in texts):
-                return "\n".join(texts), size
+    for lines, size in candidates:
+        if len(lines) * size * TILE_LINE_HEIGHT / 72 > room_h:
+            continue
+        texts = [style.safe_text(line) for line in lines]
+        if all(style.text_width_in(text, size) <= room_w for text in texts):
+            return "\n".join(texts), size
     return None
 
 
