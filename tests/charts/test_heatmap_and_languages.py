@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -266,3 +267,15 @@ def test_the_zh_sector_names_are_drawn_on_the_zh_heatmap() -> None:
 def test_an_unknown_chart_language_is_refused() -> None:
     with pytest.raises(ValueError, match="fr"), style.chart_language("fr"):
         pass
+
+
+def test_english_and_chinese_renders_in_threads_match_serial_ones() -> None:
+    english = HeatmapChart(frame("en", "China AI · YTD"), SECTORS, 0.5, "YTD return")
+    chinese = ZH_SPECS["heatmap"]
+    serial = {id(spec): render(spec) for spec in (english, chinese)}
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda spec: (id(spec), render(spec)), [english, chinese] * 3))
+
+    # Each render's language is its own: a zh render never leaks its fonts into an en one.
+    assert all(png == serial[key] for key, png in results)
