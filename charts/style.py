@@ -1,7 +1,9 @@
 """The house style of every chart, and label text made safe to draw.
 
 Settings are passed to each artist explicitly instead of through rcParams or rc_context:
-rcParams are process-global, and charts render concurrently in worker threads.
+rcParams are process-global, and charts render concurrently in worker threads. For the same
+reason the language a chart is drawn in (which picks its fonts) is a context variable set by
+`chart_language` around one render, never a process-wide setting.
 """
 
 from __future__ import annotations
