@@ -19,17 +19,22 @@ from matplotlib import dates as mdates
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, ScalarFormatter
 
-from bot.text.formatting import MINUS, format_usd
-from charts import style
-from charts.model import Bar, ChartFrame, Line
+from bot.text.formatting import MINUS, fmt_pct, format_usd
+from bot.text.i18n import t
+from charts import style, treemap
+from charts.model import Bar, ChartFrame, HeatSector, HeatTile, Line
 
 WATERMARK_GID = "demo-watermark"
 NO_DATA_GID = "no-data-note"
-NO_DATA_TEXT = "No data for this period"
+TILE_LABEL_GID = "heat-tile-label"
+SECTOR_LABEL_GID = "heat-sector-label"
 
 # Vertical budget in inches; fixed bands keep the frame identical across chart kinds.
 HEADER_IN = 0.9
@@ -40,6 +45,19 @@ BARS_TITLE_IN = 0.6
 BAR_ROW_IN = 0.3
 MIN_BAR_ROWS = 2
 
+# ConciseDateFormatter's levels: years, months, days, hours, minutes, seconds.
+ZH_DATE_FORMATS = {
+    "formats": ["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
+    "zero_formats": ["", "%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M"],
+    "offset_formats": [
+        "",
+        "%Y年",
+        "%Y年%m月",
+        "%Y年%m月%d日",
+        "%Y年%m月%d日",
+        "%Y年%m月%d日 %H:%M",
+    ],
+}
 # A short period (1D, 5D) gets one tick per trading day; beyond this, automatic date ticks.
 FIXED_TICK_MAX_DAYS = 8
 FIXED_TICK_MAX_SPAN_DAYS = 9
@@ -52,6 +70,19 @@ LEGEND_COLUMN_GAP_EM = 1.5
 BAR_NAMES_PAD_IN = 0.35
 FRAME_LEFT_IN = 0.2
 BAR_VALUE_ROOM = 0.34  # share of the bar range kept free beyond the longest bar for its label
+HEATMAP_PANEL_IN = 5.4
+COLOUR_BAR_PANEL_IN = 0.8
+# Tile labels: the sizes tried, largest first, and the room kept free around the text.
+TILE_LABEL_SIZES_PT = (12.0, 10.0, 8.0)
+TILE_LABEL_PAD_IN = 0.06
+TILE_LINE_HEIGHT = 1.25  # a line of text takes this many times its size
+SECTOR_LABEL_PT = 9.0
+SECTOR_STRIP_IN = 0.24  # the height a sector's name takes at the top of its block
+HEAT_COLOURS = LinearSegmentedColormap.from_list(
+    "rally_diverging", [style.DOWN, "#f2f2f2", style.UP]
+)
+NO_RETURN_COLOUR = "#bdbdbd"
+DARK_TILE_LUMINANCE = 0.55  # below it, a tile's label is white
 
 
 def build_rally_figure(
@@ -65,7 +96,7 @@ def build_rally_figure(
     figure, (line_axes, legend_axes, bar_axes) = _framed_figure(frame, panels)
     handles = _draw_lines(line_axes, lines)
     _draw_reference(line_axes, 100.0)
-    _set_axis_label(line_axes, "rebased = 100")
+    _set_axis_label(line_axes, t(style.current_language(), "chart.rebased"))
     _draw_legend(legend_axes, handles, legend_columns)
     _draw_bars(bar_axes, contributors)
     _set_panel_title(bar_axes, contributors_title, plot_left)
@@ -117,7 +148,7 @@ def build_spread_figure(frame: ChartFrame, spread_pp: pd.Series, label: str) -> 
         _annotate_last(axes, x[-1], y[-1], _signed_pp(y[-1]))
         _style_line_axes(axes, series.index)
         handles.append(line)
-    _set_axis_label(axes, "percentage points")
+    _set_axis_label(axes, t(style.current_language(), "chart.percentage_points"))
     _draw_legend(legend_axes, handles, 1)
     return figure
 
@@ -129,6 +160,152 @@ def build_bars_figure(frame: ChartFrame, bars: Sequence[Bar], title: str) -> Fig
     _draw_bars(axes, bars)
     _set_panel_title(axes, title, _bar_names_width_in(bars))
     return figure
+
+
+def build_heatmap_figure(
+    frame: ChartFrame, sectors: Sequence[HeatSector], cap: float, scale_label: str
+) -> Figure:
+    """Build the /heatmap figure: a treemap of members grouped by sector, and its colour bar."""
+    figure, (map_axes, bar_axes) = _framed_figure(frame, (HEATMAP_PANEL_IN, COLOUR_BAR_PANEL_IN))
+    # One data unit is one inch (equal aspect), so labels are fitted to tiles in inches.
+    box = treemap.Rect(0.0, 0.0, style.WIDTH_IN - 2 * FRAME_LEFT_IN, HEATMAP_PANEL_IN - 0.15)
+    map_axes.set_axis_off()
+    map_axes.set_xlim(box.x, box.x + box.width)
+    map_axes.set_ylim(box.y, box.y + box.height)
+    map_axes.set_aspect("equal", adjustable="box")
+    groups = [
+        treemap.Group(sector.name, tuple(tile.value_usd for tile in sector.tiles))
+        for sector in sectors
+    ]
+    layouts = treemap.grouped_treemap(groups, box)
+    if not any(rect.area > 0 for layout in layouts for rect in layout.items):
+        _draw_no_data(map_axes)
+    for sector, layout in zip(sectors, layouts, strict=True):
+        sector_top = layout.rect.y + layout.rect.height
+        for tile, rect in zip(sector.tiles, layout.items, strict=True):
+            if rect.area > 0:
+                # Tiles along the sector's top edge keep a strip free for the sector's name.
+                under_name = math.isclose(rect.y + rect.height, sector_top, abs_tol=1e-9)
+                _draw_tile(map_axes, tile, rect, cap, SECTOR_STRIP_IN if under_name else 0.0)
+        if layout.rect.area > 0:
+            _draw_sector(map_axes, sector.name, layout.rect)
+    _draw_colour_bar(bar_axes, cap, scale_label)
+    return figure
+
+
+def tile_label(tile: HeatTile, width_in: float, height_in: float) -> tuple[str, float] | None:
+    """The most telling label that fits a tile: name or ticker over the return, large first;
+    then ticker and return on one line; then the ticker alone; None when nothing fits.
+    Returns the text and its size in points."""
+    change = fmt_pct(tile.period_return)
+    sizes = TILE_LABEL_SIZES_PT
+    two_lines = ((tile.name, change), (tile.symbol, change))
+    one_line = ((f"{tile.symbol} {change}",), (tile.symbol,))
+    candidates = [
+        *((lines, size) for size in sizes for lines in two_lines),
+        *((lines, size) for lines in one_line for size in sizes),
+    ]
+    room_w, room_h = width_in - 2 * TILE_LABEL_PAD_IN, height_in - 2 * TILE_LABEL_PAD_IN
+    for lines, size in candidates:
+        if len(lines) * size * TILE_LINE_HEIGHT / 72 > room_h:
+            continue
+        texts = [style.safe_text(line) for line in lines]
+        if all(style.text_width_in(text, size) <= room_w for text in texts):
+            return "\n".join(texts), size
+    return None
+
+
+def _draw_tile(
+    axes: Axes, tile: HeatTile, rect: treemap.Rect, cap: float, reserved_top: float
+) -> None:
+    if tile.period_return is None or not math.isfinite(tile.period_return):
+        colour = to_rgb(NO_RETURN_COLOUR)
+    else:
+        colour = to_rgb(HEAT_COLOURS(treemap.colour_position(tile.period_return, cap)))
+    axes.add_patch(
+        Rectangle(
+            (rect.x, rect.y),
+            rect.width,
+            rect.height,
+            facecolor=colour,
+            edgecolor=style.BACKGROUND,
+            linewidth=0.8,
+        )
+    )
+    label = tile_label(tile, rect.width, rect.height - reserved_top)
+    if label is None:
+        return
+    text, size = label
+    red, green, blue = colour
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    axes.text(
+        rect.x + rect.width / 2,
+        rect.y + (rect.height - reserved_top) / 2,
+        text,
+        ha="center",
+        va="center",
+        multialignment="center",
+        linespacing=TILE_LINE_HEIGHT - 0.05,
+        fontsize=size,
+        color=style.BACKGROUND if luminance < DARK_TILE_LUMINANCE else style.TEXT,
+        fontfamily=style.font_families(),
+        clip_on=True,
+        gid=TILE_LABEL_GID,
+    )
+
+
+def _draw_sector(axes: Axes, name: str, rect: treemap.Rect) -> None:
+    # A thick white outline parts the sectors; the name sits in the top-left corner.
+    axes.add_patch(
+        Rectangle(
+            (rect.x, rect.y),
+            rect.width,
+            rect.height,
+            fill=False,
+            edgecolor=style.BACKGROUND,
+            linewidth=3.0,
+            zorder=3,
+        )
+    )
+    text = style.fit_text(name, SECTOR_LABEL_PT, rect.width - 2 * TILE_LABEL_PAD_IN, bold=True)
+    if not text or rect.height < 2 * SECTOR_LABEL_PT / 72:
+        return
+    axes.text(
+        rect.x + TILE_LABEL_PAD_IN,
+        rect.y + rect.height - TILE_LABEL_PAD_IN,
+        text,
+        ha="left",
+        va="top",
+        fontsize=SECTOR_LABEL_PT,
+        fontweight="bold",
+        color=style.BACKGROUND,
+        fontfamily=style.font_families(),
+        bbox={"boxstyle": "square,pad=0.15", "facecolor": style.TEXT, "alpha": 0.55, "lw": 0},
+        zorder=4,
+        gid=SECTOR_LABEL_GID,
+    )
+
+
+def _draw_colour_bar(axes: Axes, cap: float, label: str) -> None:
+    axes.set_axis_off()
+    colour_axes = axes.inset_axes((0.2, 0.55, 0.6, 0.25))
+    mappable = ScalarMappable(norm=Normalize(-cap, cap), cmap=HEAT_COLOURS)
+    figure = axes.get_figure()
+    assert figure is not None  # the axes was made inside a figure
+    bar = figure.colorbar(mappable, cax=colour_axes, orientation="horizontal", extend="both")
+    ticks = [-cap, -cap / 2, 0.0, cap / 2, cap]
+    bar.set_ticks(ticks, labels=[style.safe_text(fmt_pct(tick, 0)) for tick in ticks])
+    bar.ax.tick_params(labelsize=style.TICK_PT - 2, colors=style.TEXT, length=3)
+    for tick_label in bar.ax.get_xticklabels():
+        tick_label.set_fontfamily(list(style.font_families()))
+    bar.outline.set_visible(False)
+    colour_axes.set_title(
+        style.safe_text(label, style.LABEL_MAX_CHARS * 2),
+        fontsize=style.TICK_PT - 1,
+        color=style.MUTED,
+        fontfamily=style.font_families(),
+        pad=4,
+    )
 
 
 def figure_to_png(figure: Figure) -> bytes:
@@ -200,9 +377,10 @@ def _draw_frame(figure: Figure, frame: ChartFrame, height: float) -> None:
         fontfamily=fonts,
     )
     source = frame.source
+    watermark_text = t(style.current_language(), "chart.demo")
     if frame.demo and "DEMO" not in source.upper():
         # In front, so that shortening a long source line can never cut the label off.
-        source = f"DEMO DATA · {source}"
+        source = f"{watermark_text} · {source}"
     figure.text(
         left,
         0.12 / height,
@@ -217,7 +395,7 @@ def _draw_frame(figure: Figure, frame: ChartFrame, height: float) -> None:
         watermark = figure.text(
             0.5,
             0.5,
-            "DEMO DATA",
+            watermark_text,
             ha="center",
             va="center",
             rotation=30,
@@ -309,16 +487,21 @@ def _date_axis(axes: Axes, dates: pd.DatetimeIndex) -> None:
         return
     locator = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
+    formats = ZH_DATE_FORMATS if style.current_language() == "zh" else {}
     axes.xaxis.set_major_formatter(
-        mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+        mdates.ConciseDateFormatter(locator, **formats)  # type: ignore[no-untyped-call]
     )
     axes.xaxis.get_offset_text().set_fontsize(style.TICK_PT)
     axes.xaxis.get_offset_text().set_color(style.MUTED)
+    # The offset ("2026年11月" under a month of days) is a text of its own, outside tick_params.
+    axes.xaxis.get_offset_text().set_fontfamily(list(style.font_families()))
     axes.set_xlim(first - span * 0.02, last + span * 0.02)
 
 
 def _day_month(value: float, _position: int | None = None) -> str:
     day: datetime = mdates.num2date(value)  # type: ignore[no-untyped-call]
+    if style.current_language() == "zh":
+        return f"{day.month}月{day.day}日"
     return f"{day.day} {day:%b}"
 
 
@@ -445,7 +628,7 @@ def _draw_no_data(axes: Axes) -> None:
     axes.text(
         0.5,
         0.5,
-        NO_DATA_TEXT,
+        t(style.current_language(), "chart.no_data"),
         transform=axes.transAxes,
         ha="center",
         va="center",

@@ -18,6 +18,8 @@ class ChartFrame:
     subtitle: str
     source: str
     demo: bool
+    lang: str = "en"
+    """The language of the chart's words: zh draws them in the packaged CJK font."""
 
 
 @dataclass(frozen=True)
@@ -75,5 +77,34 @@ class BarsChart:
     title: str
 
 
-ChartSpec = RallyChart | LinesChart | SpreadChart | BarsChart
+@dataclass(frozen=True)
+class HeatTile:
+    """One basket member on the heatmap: sized by USD value, coloured by its return."""
+
+    symbol: str
+    name: str
+    value_usd: float
+    period_return: float | None
+
+
+@dataclass(frozen=True)
+class HeatSector:
+    """A sector's block of tiles on the heatmap, under its display name."""
+
+    name: str
+    tiles: tuple[HeatTile, ...]
+
+
+@dataclass(frozen=True)
+class HeatmapChart:
+    """The /heatmap chart: members as tiles grouped by sector, a colour bar of the returns."""
+
+    frame: ChartFrame
+    sectors: tuple[HeatSector, ...]
+    cap: float
+    """Returns at or beyond ±cap take the scale's end colours."""
+    scale_label: str
+
+
+ChartSpec = RallyChart | LinesChart | SpreadChart | BarsChart | HeatmapChart
 """A chart described as data: what `charts.render` draws."""

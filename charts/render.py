@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from charts import style
 from charts.figures import (
     build_bars_figure,
+    build_heatmap_figure,
     build_lines_figure,
     build_rally_figure,
     build_spread_figure,
@@ -18,6 +20,8 @@ from charts.model import (
     BarsChart,
     ChartFrame,
     ChartSpec,
+    HeatmapChart,
+    HeatSector,
     Line,
     LinesChart,
     RallyChart,
@@ -49,8 +53,20 @@ def render_bars_chart(frame: ChartFrame, bars: Sequence[Bar], title: str) -> byt
     return figure_to_png(build_bars_figure(frame, bars, title))
 
 
+def render_heatmap_chart(
+    frame: ChartFrame, sectors: Sequence[HeatSector], cap: float, scale_label: str
+) -> bytes:
+    """Render the /heatmap chart: members as tiles grouped by sector, and its colour bar."""
+    return figure_to_png(build_heatmap_figure(frame, sectors, cap, scale_label))
+
+
 def render(spec: ChartSpec) -> bytes:
-    """Draw any chart described as data."""
+    """Draw any chart described as data, in its frame's language."""
+    with style.chart_language(spec.frame.lang):
+        return _render(spec)
+
+
+def _render(spec: ChartSpec) -> bytes:
     match spec:
         case RallyChart():
             return render_rally_chart(
@@ -64,3 +80,5 @@ def render(spec: ChartSpec) -> bytes:
             return render_spread_chart(spec.frame, spec.spread_pp, spec.label)
         case BarsChart():
             return render_bars_chart(spec.frame, spec.bars, spec.title)
+        case HeatmapChart():
+            return render_heatmap_chart(spec.frame, spec.sectors, spec.cap, spec.scale_label)

@@ -1,13 +1,21 @@
 """The house style of every chart, and label text made safe to draw.
 
 Settings are passed to each artist explicitly instead of through rcParams or rc_context:
-rcParams are process-global, and charts render concurrently in worker threads.
+rcParams are process-global, and charts render concurrently in worker threads. For the same
+reason the language a chart is drawn in (which picks its fonts) is a context variable set by
+`chart_language` around one render, never a process-wide setting.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
 import functools
 import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Final
 
 from matplotlib import font_manager, ft2font
@@ -17,15 +25,11 @@ WIDTH_IN: Final = 7.2
 DPI: Final = 150  # 7.2 in x 150 dpi = 1080 px, the width Telegram shows on a phone
 
 FONT_FAMILY: Final = "DejaVu Sans"
-# CJK fonts are used for glyphs DejaVu lacks, but only those actually installed.
-CJK_FALLBACK_FAMILIES: Final = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
+# zh charts fall back to a subset of Noto Sans CJK SC shipped in the package
+# (scripts/make_cjk_font.py), so no system font is assumed; DejaVu still draws Latin and digits.
+CJK_FAMILY: Final = "Rallybot Sans SC"
+CJK_FONT_PATH: Final = Path(__file__).parent / "fonts" / "RallybotSansSC-Regular.otf"
+CHART_LANGUAGES: Final = ("en", "zh")
 
 TITLE_PT: Final = 17.0
 SUBTITLE_PT: Final = 12.0
@@ -61,17 +65,58 @@ _WHITESPACE = re.compile(r"\s+")
 _VALUE = re.compile(r"[+\u2212-]?[$]?[\d.,]+[%KMBT]?( ?pp)?|n/a")
 
 
-@functools.cache
+_chart_language: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "chart_language", default="en"
+)
+_register_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def chart_language(lang: str) -> Iterator[None]:
+    """Draw the charts built inside in `lang`'s fonts (zh adds the packaged CJK font)."""
+    if lang not in CHART_LANGUAGES:
+        msg = f"charts are drawn in {CHART_LANGUAGES}, not {lang!r}"
+        raise ValueError(msg)
+    if lang == "zh":
+        register_cjk_font()
+    token = _chart_language.set(lang)
+    try:
+        yield
+    finally:
+        _chart_language.reset(token)
+
+
+def current_language() -> str:
+    """The language the chart being built is drawn in."""
+    return _chart_language.get()
+
+
+def register_cjk_font() -> None:
+    """Add the packaged CJK font to matplotlib's font manager, once per process."""
+    with _register_lock:
+        installed = {entry.name for entry in font_manager.fontManager.ttflist}
+        if CJK_FAMILY in installed:
+            return
+        font_manager.fontManager.addfont(str(CJK_FONT_PATH))
+        # Only the regular weight ships (a bold one would double the size): list it as the
+        # bold too, so bold titles take it without matplotlib logging a failed lookup.
+        regular = next(e for e in font_manager.fontManager.ttflist if e.name == CJK_FAMILY)
+        font_manager.fontManager.ttflist.append(dataclasses.replace(regular, weight=700))
+
+
 def font_families() -> tuple[str, ...]:
-    """The font chain every text uses: DejaVu Sans, then any installed CJK fallback."""
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return (FONT_FAMILY, *(name for name in CJK_FALLBACK_FAMILIES if name in installed))
+    """The font chain every text uses: DejaVu Sans, then the CJK font for zh charts."""
+    return (FONT_FAMILY, CJK_FAMILY) if current_language() == "zh" else (FONT_FAMILY,)
+
+
+def _drawable_codepoints() -> frozenset[int]:
+    return _codepoints_of(font_families())
 
 
 @functools.cache
-def _drawable_codepoints() -> frozenset[int]:
+def _codepoints_of(families: tuple[str, ...]) -> frozenset[int]:
     codepoints: set[int] = set()
-    for family in font_families():
+    for family in families:
         path = font_manager.findfont(
             font_manager.FontProperties(family=family), fallback_to_default=False
         )

@@ -1,4 +1,4 @@
-"""Read-only market commands: /rally, /index, /basket, /chart, /compare, /status."""
+"""Read-only market commands: /rally, /index, /basket, /heatmap, /chart, /compare, /status."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from bot.commands.callbacks import ButtonAction, decode
 from bot.commands.parsing import (
     BasketRequest,
     CompareRequest,
+    HeatmapRequest,
     IndexRequest,
     RallyRequest,
     named_range,
     parse_basket,
     parse_chart,
     parse_compare,
+    parse_heatmap,
     parse_index,
     parse_rally,
 )
@@ -53,6 +55,13 @@ async def basket(update: Update, context: Context, lang: str) -> Reply:
     svc = services(context).market
     request = parse_basket(context.args or [], svc.universe, svc.today())
     return await svc.basket(request, lang=lang)
+
+
+@answers
+async def heatmap(update: Update, context: Context, lang: str) -> Reply:
+    """/heatmap [BASKET] [PERIOD]: the basket's members as a treemap by sector."""
+    svc = services(context).market
+    return await svc.heatmap(parse_heatmap(context.args or [], svc.universe, svc.today()), lang)
 
 
 @answers
@@ -114,6 +123,8 @@ async def _reply_for_button(svc: MarketAnswers, action: ButtonAction, lang: str)
     if action.kind == "basket" and action.names[0] in universe.baskets:
         request = BasketRequest(action.names[0], action.period)
         return await svc.basket(request, action.page or 0, lang=lang)
+    if action.kind == "heatmap" and action.names[0] in universe.baskets:
+        return await svc.heatmap(HeatmapRequest(action.names[0], action.period), lang)
     if action.kind == "compare":
         first, second = action.names
         return await svc.compare(CompareRequest(first, second, action.period), lang)
@@ -126,6 +137,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("rally", rally),
         ("index", index),
         ("basket", basket),
+        ("heatmap", heatmap),
         ("chart", chart),
         ("compare", compare),
         ("status", status),

@@ -1,6 +1,7 @@
-"""Render the README's chart with the project's own code: /rally YTD on demo data.
+"""Render the README's charts with the project's own code, on demo data: /rally YTD,
+/heatmap YTD, and /rally YTD in a chat set to Chinese.
 
-Run: .venv/bin/python scripts/make_docs_chart.py   (writes docs/rally-ytd-demo.png)
+Run: .venv/bin/python scripts/make_docs_chart.py   (writes the PNGs under docs/)
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from bot.sandbox.session import DemoSession, save_photos
 
 # A fixed moment, so the picture only changes when the code or the demo market does.
 WHEN = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)
-TARGET = Path(__file__).resolve().parent.parent / "docs" / "rally-ytd-demo.png"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+# What to ask, in order, and where its photo goes (None: a command without a chart).
+ASKS = (
+    ("/rally ytd", "rally-ytd-demo.png"),
+    ("/heatmap china_ai ytd", "heatmap-ytd-demo.png"),
+    ("/settings lang zh", None),
+    ("/rally ytd", "rally-ytd-demo-zh.png"),
+)
 
 
 async def main() -> None:
-    """Ask the offline bot for /rally ytd and keep its photo."""
+    """Ask the offline bot each command and keep the photos."""
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -27,12 +35,15 @@ async def main() -> None:
             RALLYBOT_DATA_DIR=data_dir,
         )
         async with DemoSession.open(settings, clock=lambda: WHEN, schedule_refresh=False) as bot:
-            replies = await bot.ask("/rally ytd")
-        (path,) = save_photos(replies, Path(data_dir), "rally")
-        TARGET.parent.mkdir(exist_ok=True)
-        TARGET.write_bytes(path.read_bytes())
-    print(f"wrote {TARGET}")
-    print(replies[0].text)
+            for command, target in ASKS:
+                replies = await bot.ask(command)
+                if target is None:
+                    continue
+                (path,) = save_photos(replies, Path(data_dir), target.removesuffix(".png"))
+                DOCS.mkdir(exist_ok=True)
+                (DOCS / target).write_bytes(path.read_bytes())
+                print(f"wrote {DOCS / target}")
+                print(replies[0].text)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from bot.analytics.model import Move
 from bot.analytics.periods import anchor_periods
-from bot.core.universe import FxSpec
+from bot.core.universe import BasketSpec, FxSpec
 from bot.sources.base import SymbolMeta
 
 
@@ -152,3 +153,21 @@ def _shares(meta: SymbolMeta | None) -> float:
 
 def _currency(meta: SymbolMeta | None) -> str:
     return meta.currency.upper() if meta is not None else "?"
+
+
+def sector_groups(spec: BasketSpec) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A basket's (sector, members) in the universe's order; one "all" group without sectors."""
+    if not spec.sectors:
+        return (("all", spec.members),)
+    return tuple(spec.sectors.items())
+
+
+def sector_value_changes(spec: BasketSpec, moves: Sequence[Move]) -> tuple[tuple[str, float], ...]:
+    """Each sector's summed USD value change over the members that moved, largest first."""
+    changes = {move.symbol: move.value_change_usd for move in moves}
+    totals = [
+        (sector, sum(changes[m] for m in members if m in changes))
+        for sector, members in sector_groups(spec)
+        if any(m in changes for m in members)
+    ]
+    return tuple(sorted(totals, key=lambda item: item[1], reverse=True))

@@ -31,11 +31,6 @@ class DateRange:
         """The period key in snapshots and the report: '2025-01-27..' or 'A..B'."""
         return f"{self.start.isoformat()}..{self.end.isoformat() if self.end else ''}"
 
-    @property
-    def title(self) -> str:
-        """A plain English title for charts: 'since 2025-01-27' or '2025-04-01..2025-12-31'."""
-        return self.key if self.end else f"since {self.start.isoformat()}"
-
 
 Period = str | DateRange
 """A fixed period key ('YTD') or a custom date range."""
@@ -44,11 +39,6 @@ Period = str | DateRange
 def period_key(period: Period) -> str:
     """The key a period's numbers are stored under in a snapshot."""
     return period if isinstance(period, str) else period.key
-
-
-def period_title(period: Period) -> str:
-    """The period as chart titles name it."""
-    return period if isinstance(period, str) else period.title
 
 
 _BACK_BY_BARS: Final = {"1D": 1, "5D": 5}

@@ -4,35 +4,42 @@ from __future__ import annotations
 
 import pandas as pd
 
+from bot.analytics.baskets import sector_groups
 from bot.analytics.model import Snapshot
-from bot.analytics.periods import Period, period_key, period_title, rebased
+from bot.analytics.periods import Period, period_key, rebased
 from bot.analytics.series import basket_value_series, spread_series
 from bot.analytics.view import MarketView
 from bot.core.universe import Universe
 from bot.text.formatting import fmt_pct
-from bot.text.market import chart_source, markets_line
+from bot.text.i18n import t
+from bot.text.market import chart_source, markets_line, period_name, sector_name
 from charts.model import (
     Bar,
     BarsChart,
     ChartFrame,
+    HeatmapChart,
+    HeatSector,
+    HeatTile,
     Line,
     LineRole,
     LinesChart,
     RallyChart,
     SpreadChart,
 )
+from charts.treemap import colour_cap
 
 RALLY_TOP, RALLY_BOTTOM = 5, 3
 """The /rally chart's bars: the biggest gains, then the biggest losses not already shown."""
 
 
-def chart_frame(snapshot: Snapshot, title: str) -> ChartFrame:
+def chart_frame(snapshot: Snapshot, title: str, lang: str = "en") -> ChartFrame:
     """Title, the markets' dates, the source and the demo flag every chart carries."""
     return ChartFrame(
         title=title,
-        subtitle=markets_line(snapshot),
-        source=chart_source(snapshot.provider),
+        subtitle=markets_line(snapshot, lang),
+        source=chart_source(snapshot.provider, lang),
         demo=snapshot.is_demo,
+        lang=lang,
     )
 
 
@@ -88,9 +95,11 @@ def period_return(snapshot: Snapshot, universe: Universe, name: str, period: str
     return snapshot.period_return(symbol, period)
 
 
-def rally_chart(view: MarketView, universe: Universe, period: Period) -> RallyChart:
+def rally_chart(
+    view: MarketView, universe: Universe, period: Period, lang: str = "en"
+) -> RallyChart:
     """The /rally chart: the boards and the benchmark rebased, the basket's biggest movers."""
-    title, period = period_title(period), period_key(period)
+    title, period = period_name(period, lang), period_key(period)
     rally = universe.rally
     snapshot = view.snapshot
     lines = []
@@ -104,16 +113,18 @@ def rally_chart(view: MarketView, universe: Universe, period: Period) -> RallyCh
     top = moves[:RALLY_TOP]
     picked = top + tuple(m for m in moves[-RALLY_BOTTOM:] if m not in top)
     return RallyChart(
-        chart_frame(snapshot, f"China tech rally · {title}"),
+        chart_frame(snapshot, t(lang, "rally.title", period=title), lang),
         tuple(lines),
         tuple(Bar(m.name, m.value_change_usd) for m in picked),
-        f"{basket.name}: biggest USD value changes",
+        t(lang, "chart.rally_movers", name=basket.name),
     )
 
 
-def index_chart(view: MarketView, universe: Universe, key: str, period: Period) -> LinesChart:
+def index_chart(
+    view: MarketView, universe: Universe, key: str, period: Period, lang: str = "en"
+) -> LinesChart:
     """The /index chart: the index's closes over the period."""
-    title, period = period_title(period), period_key(period)
+    title, period = period_name(period, lang), period_key(period)
     spec = universe.indices[key]
     closes = pd.Series(dtype=float)
     bounds = period_bounds(view, spec.symbol, period)
@@ -121,25 +132,58 @@ def index_chart(view: MarketView, universe: Universe, key: str, period: Period) 
         base, as_of = bounds
         column = view.closes[spec.symbol]
         closes = column.loc[(column.index >= base) & (column.index <= as_of)].dropna()
-    frame = chart_frame(view.snapshot, f"{spec.name} · {title}")
-    return LinesChart(frame, (Line(spec.name, closes),), "close")
+    frame = chart_frame(view.snapshot, f"{spec.name} · {title}", lang)
+    return LinesChart(frame, (Line(spec.name, closes),), t(lang, "chart.close"))
 
 
-def basket_chart(view: MarketView, key: str, period: Period) -> BarsChart:
+def basket_chart(view: MarketView, key: str, period: Period, lang: str = "en") -> BarsChart:
     """The /basket chart: every member's USD value change over the period."""
-    title, period = period_title(period), period_key(period)
+    title, period = period_name(period, lang), period_key(period)
     basket = view.snapshot.baskets[key]
     bars = tuple(Bar(m.name, m.value_change_usd) for m in basket.moves[period])
-    frame = chart_frame(view.snapshot, f"{basket.name} · {title}")
-    return BarsChart(frame, bars, "USD market-value change by member")
+    frame = chart_frame(view.snapshot, f"{basket.name} · {title}", lang)
+    return BarsChart(frame, bars, t(lang, "chart.basket_bars"))
+
+
+def heatmap_chart(
+    view: MarketView, universe: Universe, key: str, period: Period, lang: str = "en"
+) -> HeatmapChart:
+    """The /heatmap chart: each member with a USD value as a tile, grouped by sector."""
+    title, period = period_name(period, lang), period_key(period)
+    basket = view.snapshot.baskets[key]
+    returns = {move.symbol: move.period_return for move in basket.moves[period]}
+    names = {move.symbol: move.name for move in basket.moves[period]}
+    sectors = []
+    for sector, members in sector_groups(universe.baskets[key]):
+        tiles = tuple(
+            HeatTile(
+                symbol,
+                names.get(symbol) or universe.names.get(symbol, symbol),
+                basket.values[symbol],
+                returns.get(symbol),
+            )
+            for symbol in members
+            if basket.values.get(symbol, 0.0) > 0
+        )
+        if tiles:
+            sectors.append(HeatSector(sector_name(sector, lang), tiles))
+    cap = colour_cap([tile.period_return for sector in sectors for tile in sector.tiles])
+    return HeatmapChart(
+        chart_frame(
+            view.snapshot, t(lang, "chart.heatmap_title", name=basket.name, period=title), lang
+        ),
+        tuple(sectors),
+        cap,
+        t(lang, "chart.heatmap_scale", period=title, cap=fmt_pct(cap, 0).lstrip("+")),
+    )
 
 
 def lines_chart(
-    view: MarketView, universe: Universe, names: tuple[str, ...], period: Period
+    view: MarketView, universe: Universe, names: tuple[str, ...], period: Period, lang: str = "en"
 ) -> LinesChart:
     """The /chart chart: each name rebased to 100 at the period's base, labelled with its
     return; a name with no data is an empty line."""
-    title, period = period_title(period), period_key(period)
+    title, period = period_name(period, lang), period_key(period)
     labels = [label(universe, name) for name in names]
     lines = tuple(
         Line(
@@ -148,8 +192,8 @@ def lines_chart(
         )
         for name, text in zip(names, labels, strict=True)
     )
-    frame = chart_frame(view.snapshot, f"{' vs '.join(labels)} · {title}")
-    return LinesChart(frame, lines, "rebased = 100", reference=100.0)
+    frame = chart_frame(view.snapshot, f"{' vs '.join(labels)} · {title}", lang)
+    return LinesChart(frame, lines, t(lang, "chart.rebased"), reference=100.0)
 
 
 def spread_chart(
@@ -159,11 +203,19 @@ def spread_chart(
     second: str,
     period: Period,
     lines: tuple[pd.Series, pd.Series],
+    lang: str = "en",
 ) -> SpreadChart:
     """The /compare chart: first minus second over the period, in percentage points, from
     their `series` (rebased to 100)."""
     a, b = lines
     spread = spread_series(a / 100 - 1, b / 100 - 1) * 100
     labels = label(universe, first), label(universe, second)
-    frame = chart_frame(view.snapshot, f"{labels[0]} minus {labels[1]} · {period_title(period)}")
+    title = t(
+        lang,
+        "chart.spread_title",
+        first=labels[0],
+        second=labels[1],
+        period=period_name(period, lang),
+    )
+    frame = chart_frame(view.snapshot, title, lang)
     return SpreadChart(frame, spread, f"{labels[0]} − {labels[1]}")

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import logging
 
+from bot.analytics.baskets import sector_value_changes
 from bot.analytics.model import Snapshot
 from bot.analytics.periods import Period, period_key
 from bot.analytics.view import MarketView, range_view
@@ -18,6 +19,7 @@ from bot.commands.parsing import (
     BasketRequest,
     ChartRequest,
     CompareRequest,
+    HeatmapRequest,
     IndexRequest,
     RallyRequest,
     require_range_in_data,
@@ -77,12 +79,12 @@ class MarketAnswers:
         warnings = self.stale_warnings(view.snapshot, lang)
         caption = texts.rally_caption(view.snapshot, self.universe, period, warnings, lang=lang)
         buttons = period_buttons(ButtonAction("rally", period))
-        return Reply(caption, self.rally_chart(view, period), buttons)
+        return Reply(caption, self.rally_chart(view, period, lang), buttons)
 
-    def rally_chart(self, view: MarketView, period: Period) -> Chart:
+    def rally_chart(self, view: MarketView, period: Period, lang: str = "en") -> Chart:
         """The /rally chart alone (the digest sends it with its own caption)."""
-        name = f"rally:{period_key(period)}:v{view.version}"
-        spec = view.memo(name, lambda: chartdata.rally_chart(view, self.universe, period))
+        name = f"rally:{period_key(period)}:{lang}:v{view.version}"
+        spec = view.memo(name, lambda: chartdata.rally_chart(view, self.universe, period, lang))
         return Chart(name, spec)
 
     async def index(self, request: IndexRequest, lang: str = "en") -> Reply:
@@ -90,8 +92,10 @@ class MarketAnswers:
         key, period = request.key, request.period
         view = await self.view_for(period)
         caption = texts.index_caption(view.snapshot, self.universe, key, period, lang=lang)
-        name = f"index:{key}:{period_key(period)}:v{view.version}"
-        spec = view.memo(name, lambda: chartdata.index_chart(view, self.universe, key, period))
+        name = f"index:{key}:{period_key(period)}:{lang}:v{view.version}"
+        spec = view.memo(
+            name, lambda: chartdata.index_chart(view, self.universe, key, period, lang)
+        )
         buttons = period_buttons(ButtonAction("index", period, (key,)))
         return Reply(caption, Chart(name, spec), buttons)
 
@@ -99,8 +103,10 @@ class MarketAnswers:
         """Members by contribution, paged; a bar chart of every member's USD change."""
         key, period = request.key, request.period
         view = await self.view_for(period)
+        moves = view.snapshot.baskets[key].moves[period_key(period)]
+        sectors = sector_value_changes(self.universe.baskets[key], moves)
         text, pages = texts.basket_page(
-            view.snapshot, key, period, page, BASKET_PAGE_SIZE, lang=lang
+            view.snapshot, key, period, page, BASKET_PAGE_SIZE, lang=lang, sectors=sectors
         )
         action = ButtonAction("basket", period, (key,))
         rows = list(period_buttons(action))
@@ -115,16 +121,39 @@ class MarketAnswers:
             rows.append(tuple(nav))
         if page:
             return Reply(text, None, tuple(rows))
-        name = f"basket:{key}:{period_key(period)}:v{view.version}"
-        spec = view.memo(name, lambda: chartdata.basket_chart(view, key, period))
+        name = f"basket:{key}:{period_key(period)}:{lang}:v{view.version}"
+        spec = view.memo(name, lambda: chartdata.basket_chart(view, key, period, lang))
         return Reply(text, Chart(name, spec), tuple(rows))
+
+    async def heatmap(self, request: HeatmapRequest, lang: str = "en") -> Reply:
+        """A treemap of the basket's members by sector: sized by USD value, coloured by return."""
+        key, period = request.key, request.period
+        view = await self.view_for(period)
+        basket = view.snapshot.baskets[key]
+        if not any(value > 0 for value in basket.values.values()):
+            raise UserError("heatmap.no_values", name=basket.name)
+        name = f"heatmap:{key}:{period_key(period)}:{lang}:v{view.version}"
+        spec = view.memo(
+            name, lambda: chartdata.heatmap_chart(view, self.universe, key, period, lang)
+        )
+        caption = "\n".join(
+            (
+                texts.heatmap_caption(basket.name, period, lang),
+                texts.markets_line(view.snapshot, lang),
+                texts.source_line(view.snapshot.provider, lang),
+            )
+        )
+        buttons = period_buttons(ButtonAction("heatmap", period, (key,)))
+        return Reply(caption, Chart(name, spec), buttons)
 
     async def chart(self, request: ChartRequest, lang: str = "en") -> Reply:
         """Up to six series rebased to 100 at the period's base."""
         names, period = tuple(request.names), request.period
         view = await self.view_for(period)
-        name = f"chart:{','.join(names)}:{period_key(period)}:v{view.version}"
-        spec = view.memo(name, lambda: chartdata.lines_chart(view, self.universe, names, period))
+        name = f"chart:{','.join(names)}:{period_key(period)}:{lang}:v{view.version}"
+        spec = view.memo(
+            name, lambda: chartdata.lines_chart(view, self.universe, names, period, lang)
+        )
         labels = [chartdata.label(self.universe, n) for n in names]
         missing = [lbl for lbl, line in zip(labels, spec.lines, strict=True) if line.values.empty]
         if len(missing) == len(labels):
@@ -168,10 +197,12 @@ class MarketAnswers:
             self._as_of(snapshot, lang),
             lang=lang,
         )
-        name = f"compare:{first}:{second}:{key}:v{view.version}"
+        name = f"compare:{first}:{second}:{key}:{lang}:v{view.version}"
         spec = view.memo(
             name,
-            lambda: chartdata.spread_chart(view, self.universe, first, second, period, lines),
+            lambda: chartdata.spread_chart(
+                view, self.universe, first, second, period, lines, lang
+            ),
         )
         buttons = period_buttons(ButtonAction("compare", period, (first, second)))
         return Reply(caption, Chart(name, spec), buttons)

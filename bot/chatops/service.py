@@ -117,7 +117,7 @@ class ChatOpsService:
     def _digest(self, view: MarketView, fired: Sequence[str], lang: str) -> Reply:
         """The digest: caption plus the 1D rally chart."""
         caption = chat_texts.digest_caption(view.snapshot, self.universe, fired, lang)
-        return Reply(caption, self.market.rally_chart(view, "1D"))
+        return Reply(caption, self.market.rally_chart(view, "1D", lang))
 
     # ---- alerts ---------------------------------------------------------------------------
     async def add_alert(self, chat_id: int, condition: Condition, lang: str) -> Reply:

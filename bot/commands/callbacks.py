@@ -18,7 +18,7 @@ from bot.analytics.periods import PERIODS, DateRange, Period
 CALLBACK_DATA_LIMIT = 64
 """Telegram's limit on callback data, in bytes."""
 
-KINDS = ("rally", "index", "basket", "compare")
+KINDS = ("rally", "index", "basket", "compare", "heatmap")
 _WIRE_RANGE = re.compile(r"^(\d{8})-(\d{8})?$")
 
 
@@ -75,7 +75,7 @@ def decode(data: str) -> ButtonAction | None:
     """The action behind callback data; None for data this version does not understand."""
     parts = data.split(":")
     kind = parts[0]
-    names_count = {"rally": 0, "index": 1, "basket": 1, "compare": 2}.get(kind)
+    names_count = {"rally": 0, "index": 1, "basket": 1, "compare": 2, "heatmap": 1}.get(kind)
     if names_count is None:
         return None
     page: int | None = None

@@ -34,6 +34,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "/basket china_ai ytd",
     ),
     CommandInfo(
+        "heatmap",
+        "Basket heatmap: members by sector, sized by value",
+        "篮子热力图：按行业分组，按市值大小",
+        "/heatmap china_ai ytd",
+    ),
+    CommandInfo(
         "chart",
         "Chart up to 6 series rebased to 100",
         "最多 6 条走势（以 100 为基准）",

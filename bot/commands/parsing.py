@@ -227,6 +227,33 @@ def parse_basket(args: Sequence[str], universe: Universe, today: dt.date) -> Bas
 
 
 @dataclass(frozen=True)
+class HeatmapRequest:
+    """`/heatmap [BASKET] [PERIOD]`."""
+
+    key: str
+    period: Period
+
+
+def parse_heatmap(args: Sequence[str], universe: Universe, today: dt.date) -> HeatmapRequest:
+    """Parse `/heatmap [BASKET] [PERIOD]`; the default basket is /rally's."""
+    example = f"/heatmap {universe.rally.basket} ytd"
+    rest, period = split_period(args, universe, today, example)
+    if len(rest) == 2 and rest[0].lower() in universe.baskets and not _is_name(rest[1], universe):
+        raise _period_error(rest[1], example)
+    if len(rest) > 1:
+        raise UserError("heatmap.too_many", example=example)
+    key = rest[0].lower() if rest else universe.rally.basket
+    if key not in universe.baskets:
+        raise UserError(
+            "basket.unknown",
+            token=clip(rest[0]),
+            keys=", ".join(universe.baskets),
+            example=example,
+        )
+    return HeatmapRequest(key, period)
+
+
+@dataclass(frozen=True)
 class ChartRequest:
     """`/chart NAME... [PERIOD]`: index keys, basket keys or symbols."""
 

@@ -96,6 +96,12 @@ class BasketSpec:
     key: str
     name: str
     members: tuple[str, ...]
+    sectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Sector key -> its members, in the file's order; every member in one, or empty."""
+
+    def sector_of(self, symbol: str) -> str | None:
+        """The sector key a member belongs to; None when the basket has no sectors."""
+        return next((key for key, members in self.sectors.items() if symbol in members), None)
 
 
 @dataclass(frozen=True)
@@ -339,7 +345,34 @@ def _basket(key: str, body: Any, source: str) -> BasketSpec:
             raise ConfigError(f"{source}: baskets.{key}.members lists {member} twice")
         seen.add(member)
         _member_exchange(member, f"baskets.{key}.members", source)
-    return BasketSpec(key=key, name=str(body.get("name", key)), members=tuple(members))
+    sectors = _sectors(key, body.get("sectors", {}), members, source)
+    return BasketSpec(
+        key=key, name=str(body.get("name", key)), members=tuple(members), sectors=sectors
+    )
+
+
+def _sectors(key: str, body: Any, members: list[str], source: str) -> dict[str, tuple[str, ...]]:
+    """A basket's optional sectors: when given, each member sits in exactly one of them."""
+    where = f"{source}: baskets.{key}.sectors"
+    if not isinstance(body, dict):
+        raise ConfigError(f"{where} must be a table of sector = [members]")
+    sectors: dict[str, tuple[str, ...]] = {}
+    placed: dict[str, str] = {}
+    for sector, listed in body.items():
+        _check_key(sector, f"baskets.{key}.sectors", source)
+        if not isinstance(listed, list) or not all(isinstance(m, str) for m in listed):
+            raise ConfigError(f"{where}.{sector} must be a list of member symbols")
+        for member in listed:
+            if member not in members:
+                raise ConfigError(f"{where}.{sector} lists {member}, which is not a member")
+            if member in placed:
+                raise ConfigError(f"{where}: {member} is in both {placed[member]} and {sector}")
+            placed[member] = sector
+        sectors[sector] = tuple(listed)
+    unplaced = [m for m in members if m not in placed]
+    if sectors and unplaced:
+        raise ConfigError(f"{where}: {', '.join(unplaced)} in no sector")
+    return sectors
 
 
 def _member_exchange(symbol: str, where: str, source: str) -> str:

@@ -79,6 +79,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "/basket takes a basket and a period, e.g. {example}",
         "zh": "/basket 接受一个篮子和一个区间，例如 {example}",
     },
+    "heatmap.too_many": {
+        "en": "/heatmap takes a basket and a period, e.g. {example}",
+        "zh": "/heatmap 接受一个篮子和一个区间，例如 {example}",
+    },
+    "heatmap.no_values": {
+        "en": "No member of {name} has a market value yet.",
+        "zh": "{name} 的成分股暂无市值数据。",
+    },
     "basket.unknown": {
         "en": "“{token}” is not a basket. Baskets: {keys}, e.g. {example}",
         "zh": "“{token}” 不是篮子。可用篮子：{keys}，例如 {example}",
@@ -144,7 +152,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "指数：{indices}。篮子：{baskets}。也可以直接用 0700.HK 这样的代码。"
         "可用于 since 的事件：{events}。",
     },
-    # Markets and sources (answer text; charts stay English, their font has no CJK glyphs).
+    # Markets and sources.
     "market.XSHG": {"en": "Shanghai/Shenzhen", "zh": "沪深"},
     "market.XHKG": {"en": "Hong Kong", "zh": "香港"},
     "market.XNYS": {"en": "New York", "zh": "纽约"},
@@ -220,6 +228,45 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "basket.footer": {
         "en": "Page {page}/{pages} · shares are latest reported · {markets}",
         "zh": "第 {page}/{pages} 页 · 股本为最新披露 · {markets}",
+    },
+    "basket.sectors": {"en": "By sector: {sectors}", "zh": "分行业：{sectors}"},
+    # Sectors of basket members (keys of [baskets.KEY.sectors] in the universe file).
+    "sector.platforms": {"en": "Platforms", "zh": "互联网平台"},
+    "sector.cloud": {"en": "Cloud and data centres", "zh": "云与数据中心"},
+    "sector.chips": {"en": "Chips and equipment", "zh": "芯片与设备"},
+    "sector.optical": {"en": "Optical and PCB", "zh": "光模块与PCB"},
+    "sector.robotics": {"en": "Robotics and autonomy", "zh": "机器人与自动驾驶"},
+    "sector.apps": {"en": "Apps and models", "zh": "应用与大模型"},
+    "sector.all": {"en": "All members", "zh": "全部成分股"},
+    # /heatmap
+    "heatmap.caption": {
+        "en": "<b>{name} · {period}</b> heatmap: tiles sized by USD market value, "
+        "coloured by the period's return",
+        "zh": "<b>{name} · {period}</b> 热力图：方块大小为美元市值，颜色为区间涨跌幅",
+    },
+    # Words drawn on charts.
+    "chart.rebased": {"en": "rebased = 100", "zh": "基准 = 100"},
+    "chart.percentage_points": {"en": "percentage points", "zh": "百分点"},
+    "chart.close": {"en": "close", "zh": "收盘价"},
+    "chart.no_data": {"en": "No data for this period", "zh": "该区间暂无数据"},
+    "chart.demo": {"en": "DEMO DATA", "zh": "DEMO 演示数据"},
+    "chart.source_demo": {"en": "Source: DEMO synthetic data", "zh": "数据来源：DEMO 合成数据"},
+    "chart.rally_movers": {
+        "en": "{name}: biggest USD value changes",
+        "zh": "{name}：美元市值变化最大的成分股",
+    },
+    "chart.basket_bars": {
+        "en": "USD market-value change by member",
+        "zh": "各成分股美元市值变化",
+    },
+    "chart.spread_title": {
+        "en": "{first} minus {second} · {period}",
+        "zh": "{first} 减 {second} · {period}",
+    },
+    "chart.heatmap_title": {"en": "{name} heatmap · {period}", "zh": "{name} 热力图 · {period}"},
+    "chart.heatmap_scale": {
+        "en": "{period} return (colours capped at ±{cap})",
+        "zh": "{period} 涨跌幅（颜色上限 ±{cap}）",
     },
     # /compare and /chart
     "compare.title": {

@@ -31,9 +31,26 @@ def source_line(provider: str, lang: str = "en") -> str:
     return t(lang, key) if key else t(lang, "source.other", provider=esc(provider))
 
 
-def chart_source(provider: str) -> str:
-    """The source line printed on charts (English: the chart font has no CJK glyphs)."""
-    return "Source: DEMO synthetic data" if provider == "demo" else source_line(provider)
+def chart_source(provider: str, lang: str = "en") -> str:
+    """The source line printed on charts."""
+    return t(lang, "chart.source_demo") if provider == "demo" else source_line(provider, lang)
+
+
+def sector_name(sector: str, lang: str = "en") -> str:
+    """A sector key's display name in `lang`; the key itself when the catalogue has none."""
+    key = f"sector.{sector}"
+    return t(lang, key) if key in CATALOGUE else sector.replace("_", " ").capitalize()
+
+
+def heatmap_caption(name: str, period: Period, lang: str = "en") -> str:
+    """The /heatmap caption's first line (HTML)."""
+    return t(lang, "heatmap.caption", name=esc(name), period=period_label(period, lang))
+
+
+def sector_line(changes: Sequence[tuple[str, float]], lang: str = "en") -> str:
+    """'By sector: Chips and equipment +$12.0B · Platforms −$3.1B' (HTML)."""
+    parts = [f"{esc(sector_name(sector, lang))} {fmt_usd(change)}" for sector, change in changes]
+    return t(lang, "basket.sectors", sectors=" · ".join(parts))
 
 
 def period_name(period: Period, lang: str = "en") -> str:
@@ -270,7 +287,14 @@ def index_caption(
 
 
 def basket_page(
-    snapshot: Snapshot, key: str, period: Period, page: int, per_page: int, *, lang: str = "en"
+    snapshot: Snapshot,
+    key: str,
+    period: Period,
+    page: int,
+    per_page: int,
+    *,
+    lang: str = "en",
+    sectors: Sequence[tuple[str, float]] = (),
 ) -> tuple[str, int]:
     """One page of /basket: members sorted by USD contribution; returns (html, page count)."""
     basket = snapshot.baskets[key]
@@ -299,6 +323,8 @@ def basket_page(
         )
         + excluded,
     ]
+    if sectors:
+        lines.append(sector_line(sectors, lang))
     coverage = coverage_line(basket, lang)
     if coverage:
         lines.append(coverage)

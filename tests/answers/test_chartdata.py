@@ -5,10 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from bot.analytics.periods import PERIODS
 from bot.analytics.view import MarketView, market_view
 from bot.answers import chartdata
 from bot.core.universe import Universe
 from bot.text.formatting import fmt_pct
+from bot.text.i18n import t
+from charts.render import render
+from charts.treemap import colour_cap
 from tests.support.golden import golden_inputs, golden_snapshot
 
 
@@ -105,3 +109,59 @@ def test_a_view_builds_each_named_chart_once(view: MarketView, universe: Univers
     first = view.memo("test:rally:1D", build)
     assert view.memo("test:rally:1D", build) is first
     assert built == ["x"]
+
+
+@pytest.mark.parametrize("key", ["china_ai", "us_ai"])
+def test_the_heatmap_has_a_tile_per_valued_member_in_its_sector_with_its_return(
+    view: MarketView, universe: Universe, key: str
+) -> None:
+    spec = chartdata.heatmap_chart(view, universe, key, "YTD")
+    basket = view.snapshot.baskets[key]
+    returns = {m.symbol: m.period_return for m in basket.moves["YTD"]}
+    sectors = universe.baskets[key].sectors
+
+    assert [s.name for s in spec.sectors] == [t("en", f"sector.{k}") for k in sectors]
+    for sector, members in zip(spec.sectors, sectors.values(), strict=True):
+        expected = [m for m in members if basket.values.get(m, 0.0) > 0]
+        assert [tile.symbol for tile in sector.tiles] == expected
+        for tile in sector.tiles:
+            assert tile.value_usd == basket.values[tile.symbol]
+            assert tile.period_return == returns.get(tile.symbol)
+    assert spec.cap == colour_cap([tile.period_return for s in spec.sectors for tile in s.tiles])
+    assert spec.frame.title == f"{basket.name} heatmap · YTD"
+    assert spec.frame.demo
+
+
+def test_chinese_chart_data_carries_its_language_and_chinese_words(
+    view: MarketView, universe: Universe
+) -> None:
+    rally = chartdata.rally_chart(view, universe, "YTD", "zh")
+    heatmap = chartdata.heatmap_chart(view, universe, "china_ai", "YTD", "zh")
+
+    assert rally.frame.lang == heatmap.frame.lang == "zh"
+    assert rally.frame.title == "中国科技股行情 · YTD"
+    assert rally.frame.source == "数据来源：DEMO 合成数据"
+    assert heatmap.sectors[0].name == "互联网平台"
+    assert heatmap.scale_label.startswith("YTD 涨跌幅")
+
+
+@pytest.mark.parametrize("period", PERIODS)
+def test_every_chart_kind_of_every_period_renders_in_chinese_with_no_glyph_missing(
+    view: MarketView, universe: Universe, period: str
+) -> None:
+    lang = "zh"
+    lines = (
+        chartdata.series(view, universe, "star50", period),
+        chartdata.series(view, universe, "ndx", period),
+    )
+    specs = (
+        chartdata.rally_chart(view, universe, period, lang),
+        chartdata.index_chart(view, universe, "star50", period, lang),
+        chartdata.basket_chart(view, "china_ai", period, lang),
+        chartdata.heatmap_chart(view, universe, "china_ai", period, lang),
+        chartdata.lines_chart(view, universe, ("star50", "china_ai"), period, lang),
+        chartdata.spread_chart(view, universe, "star50", "ndx", period, lines, lang),
+    )
+    for spec in specs:
+        # pytest turns warnings into errors: a missing glyph would fail here.
+        assert render(spec).startswith(b"\x89PNG")

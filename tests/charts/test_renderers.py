@@ -17,8 +17,11 @@ from matplotlib.transforms import Bbox
 from charts import (
     Bar,
     ChartFrame,
+    HeatSector,
+    HeatTile,
     Line,
     build_bars_figure,
+    build_heatmap_figure,
     build_lines_figure,
     build_rally_figure,
     build_spread_figure,
@@ -258,7 +261,32 @@ def outside_figure(figure: Figure) -> list[str]:
     return out
 
 
+HEAT_SECTORS = (
+    HeatSector(
+        "Platforms",
+        (
+            HeatTile("0700.HK", "Tencent", 650e9, 0.226),
+            HeatTile("9988.HK", "Alibaba", 380e9, 0.309),
+            HeatTile("1024.HK", "Kuaishou", 40e9, -0.118),
+        ),
+    ),
+    HeatSector(
+        "Chips and equipment",
+        tuple(
+            HeatTile(f"68{i:04d}.SS", MEMBER_NAMES[i], 80e9 / (i + 1), 0.08 * (i - 3))
+            for i in range(9)
+        ),
+    ),
+    HeatSector("Robotics and autonomy", (HeatTile("PONY", "Pony AI", 6e9, None),)),
+    HeatSector(
+        "Apps and models",
+        tuple(HeatTile(f"00{i}.HK", f"App {i}", 3e9 / (i + 1), -0.02 * i) for i in range(6)),
+    ),
+)
+
+
 FIGURES: dict[str, Callable[[], Figure]] = {
+    "heatmap": lambda: build_heatmap_figure(DEMO_FRAME, HEAT_SECTORS, 0.2, "YTD return"),
     **{
         f"rally {case}": (
             lambda c=case: build_rally_figure(

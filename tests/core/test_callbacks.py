@@ -17,6 +17,7 @@ from bot.commands.callbacks import CALLBACK_DATA_LIMIT, ButtonAction, decode, en
         (ButtonAction("index", "MTD", ("star50",)), "index:star50:MTD"),
         (ButtonAction("basket", "1Y", ("china_ai",)), "basket:china_ai:1Y"),
         (ButtonAction("basket", "5D", ("us_ai",), 3), "basket:us_ai:5D:3"),
+        (ButtonAction("heatmap", "YTD", ("china_ai",)), "heatmap:china_ai:YTD"),
         (ButtonAction("compare", "1D", ("star50", "9988.HK")), "compare:star50:9988.HK:1D"),
     ],
 )

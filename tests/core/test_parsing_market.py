@@ -1,4 +1,4 @@
-"""The market parsers (/rally, /index, /basket, /chart, /compare), in tables.
+"""The market parsers (/rally, /index, /basket, /heatmap, /chart, /compare), in tables.
 
 Every valid form maps to its exact request; every error is checked word for word in
 English and in Chinese.
@@ -15,11 +15,13 @@ from bot.commands.parsing import (
     BasketRequest,
     ChartRequest,
     CompareRequest,
+    HeatmapRequest,
     IndexRequest,
     RallyRequest,
     parse_basket,
     parse_chart,
     parse_compare,
+    parse_heatmap,
     parse_index,
     parse_rally,
 )
@@ -37,6 +39,7 @@ PARSERS: dict[str, Parser] = {
     "rally": lambda args: parse_rally(args, UNIVERSE, TODAY),
     "index": lambda args: parse_index(args, UNIVERSE, TODAY),
     "basket": lambda args: parse_basket(args, UNIVERSE, TODAY),
+    "heatmap": lambda args: parse_heatmap(args, UNIVERSE, TODAY),
     "chart": lambda args: parse_chart(args, UNIVERSE, SYMBOLS, TODAY),
     "compare": lambda args: parse_compare(args, UNIVERSE, SYMBOLS, TODAY),
 }
@@ -52,6 +55,9 @@ VALID = [
     ("basket", "", BasketRequest("china_ai", "MTD")),
     ("basket", "ytd", BasketRequest("china_ai", "YTD")),
     ("basket", "us_ai 5d", BasketRequest("us_ai", "5D")),
+    ("heatmap", "", HeatmapRequest("china_ai", "MTD")),
+    ("heatmap", "1w", HeatmapRequest("china_ai", "5D")),
+    ("heatmap", "US_AI ytd", HeatmapRequest("us_ai", "YTD")),
     ("chart", "star50", ChartRequest(("star50",), "MTD")),
     ("chart", "star50 chinext ndx ytd", ChartRequest(("star50", "chinext", "ndx"), "YTD")),
     ("chart", "9988.hk china_ai 1y", ChartRequest(("9988.HK", "china_ai"), "1Y")),
@@ -132,6 +138,24 @@ INVALID = [
         "nope",
         "“nope” is not a basket. Baskets: china_ai, us_ai, e.g. /basket china_ai ytd",
         "“nope” 不是篮子。可用篮子：china_ai, us_ai，例如 /basket china_ai ytd",
+    ),
+    (
+        "heatmap",
+        "china_ai forever",
+        f"“forever” is not a period. Use one of {PERIODS}, e.g. /heatmap china_ai ytd",
+        f"“forever” 不是有效的区间。可用：{PERIODS}，例如 /heatmap china_ai ytd",
+    ),
+    (
+        "heatmap",
+        "china_ai us_ai",
+        "/heatmap takes a basket and a period, e.g. /heatmap china_ai ytd",
+        "/heatmap 接受一个篮子和一个区间，例如 /heatmap china_ai ytd",
+    ),
+    (
+        "heatmap",
+        "star50 ytd",
+        "“star50” is not a basket. Baskets: china_ai, us_ai, e.g. /heatmap china_ai ytd",
+        "“star50” 不是篮子。可用篮子：china_ai, us_ai，例如 /heatmap china_ai ytd",
     ),
     (
         "chart",

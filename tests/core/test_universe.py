@@ -23,6 +23,7 @@ from bot.core.universe import (
 )
 from bot.refresh import with_defaults
 from bot.sources.base import SymbolMeta
+from bot.text.i18n import CATALOGUE
 
 VALID: dict[str, Any] = {
     "indices": {
@@ -102,6 +103,16 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         ("baskets.china_ai.members", ["7203.T"], "baskets.china_ai.members: symbol '7203.T'"),
         ("baskets.china_ai.members", ["HKD=X"], "is an FX series"),
         ("baskets.china_ai.members", [], "must be a non-empty list"),
+        ("baskets.china_ai.sectors", ["0700.HK"], "sectors must be a table"),
+        ("baskets.china_ai.sectors", {"Chips": ["688256.SS"]}, "[baskets.china_ai.sectors.Chips]"),
+        ("baskets.china_ai.sectors", {"chips": "688256.SS"}, "sectors.chips must be a list"),
+        ("baskets.china_ai.sectors", {"chips": ["NVDA"]}, "lists NVDA, which is not a member"),
+        (
+            "baskets.china_ai.sectors",
+            {"chips": ["688256.SS"], "apps": ["688256.SS", "0700.HK"]},
+            "688256.SS is in both chips and apps",
+        ),
+        ("baskets.china_ai.sectors", {"chips": ["688256.SS"]}, "0700.HK in no sector"),
         ("rally.benchmark", "nope", "rally.benchmark names 'nope'"),
         ("rally.onshore", ["star50", "ghost"], "rally.onshore names 'ghost'"),
         ("rally.basket", "star50", "rally.basket names 'star50'"),
@@ -167,6 +178,32 @@ def test_invalid_universe_names_the_key(path: str, value: Any, message: str) -> 
         parse_universe(mutate(path, value), "mine.toml")
     assert message in str(error.value)
     assert str(error.value).startswith("mine.toml: ")
+
+
+def test_default_baskets_put_every_member_in_one_named_sector() -> None:
+    universe = load_universe()
+    for basket in universe.baskets.values():
+        placed = [member for members in basket.sectors.values() for member in members]
+        assert sorted(placed) == sorted(basket.members)
+        for sector in basket.sectors:
+            assert f"sector.{sector}" in CATALOGUE
+    china = universe.baskets["china_ai"]
+    assert list(china.sectors) == ["platforms", "cloud", "chips", "optical", "robotics", "apps"]
+    assert china.sector_of("688256.SS") == "chips"
+    assert universe.baskets["us_ai"].sector_of("TSLA") == "robotics"
+
+
+def test_sectors_are_optional_and_keep_the_files_order() -> None:
+    plain = parse_universe(VALID)
+    assert plain.baskets["china_ai"].sectors == {}
+    assert plain.baskets["china_ai"].sector_of("0700.HK") is None
+    sectored = parse_universe(
+        mutate("baskets.china_ai.sectors", {"chips": ["688256.SS"], "platforms": ["0700.HK"]})
+    )
+    assert sectored.baskets["china_ai"].sectors == {
+        "chips": ("688256.SS",),
+        "platforms": ("0700.HK",),
+    }
 
 
 def test_bad_toml_and_missing_file_are_config_errors(tmp_path: Path) -> None:

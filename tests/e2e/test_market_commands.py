@@ -10,11 +10,12 @@ from bot.analytics.snapshot import Snapshot
 from bot.sandbox.localapi import RecordedCall, SimChat
 from bot.sandbox.session import BotReply, DemoSession
 from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
+from bot.text.i18n import t
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CAPTION_LIMIT = 1024
 SENDS = {"sendMessage", "sendPhoto", "editMessageMedia", "editMessageText", "editMessageCaption"}
-COMMANDS = ("rally", "index", "basket", "chart", "compare", "status", "help")
+COMMANDS = ("rally", "index", "basket", "heatmap", "chart", "compare", "status", "help")
 APOLOGY = "Sorry"
 USD_CHANGE = re.compile(r"[+−]\$\d+(?:\.\d)?[TBMK]?")
 AS_OF = re.compile(r"as of SH/SZ (\d\d-\d\d) · HK (\d\d-\d\d) · NY (\d\d-\d\d)")
@@ -273,6 +274,131 @@ async def test_basket_lists_members_by_contribution_and_pages_in_place(
     assert "Page 2/" in page_two
     first_rank = len(shown) + 1
     assert f"{first_rank}. {ranked[first_rank - 1].name}" in page_two
+
+
+def sector_sums(
+    session: DemoSession, snapshot: Snapshot, key: str, period: str
+) -> dict[str, float]:
+    """Each sector's USD value change, added up here from the members' moves."""
+    changes = {m.symbol: m.value_change_usd for m in snapshot.baskets[key].moves[period]}
+    sectors = session.runtime.universe.baskets[key].sectors
+    return {
+        sector: sum(changes[m] for m in members if m in changes)
+        for sector, members in sectors.items()
+    }
+
+
+async def test_basket_caption_has_one_line_of_usd_change_per_sector(session: DemoSession) -> None:
+    reply = only(await session.ask("/basket china_ai ytd"))
+
+    snapshot = await snapshot_of(session)
+    sums = sector_sums(session, snapshot, "china_ai", "YTD")
+    line = line_with(reply.text, "By sector:")
+    expected = [
+        f"{t('en', f'sector.{sector}')} {fmt_usd(change)}"
+        for sector, change in sorted(sums.items(), key=lambda item: item[1], reverse=True)
+    ]
+    assert line == "By sector: " + " · ".join(expected)
+    assert len(expected) == 6
+
+
+async def test_basket_sector_line_is_in_chinese_for_a_zh_chat(session: DemoSession) -> None:
+    chat = session.server.private_chat(2003, "Li", language_code="zh")
+    user = session.server.user(2003, "Li", language_code="zh")
+
+    reply = only(await session.ask("/basket us_ai mtd", chat, user))
+
+    line = line_with(reply.text, "分行业：")
+    for sector in ("platforms", "cloud", "chips", "robotics", "apps"):
+        assert t("zh", f"sector.{sector}") in line
+
+
+# ---- /heatmap ----------------------------------------------------------------------------
+
+
+async def test_heatmap_sends_a_photo_with_its_caption_and_period_buttons(
+    session: DemoSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    reply = only(await session.ask("/heatmap china_ai ytd"))
+
+    assert reply.method == "sendPhoto"
+    assert reply.photo is not None
+    assert reply.photo.startswith(PNG_MAGIC)
+    caption = reply.text
+    assert caption.splitlines()[0] == (
+        "China AI 33 (rallybot default) · YTD heatmap: tiles sized by USD market value, "
+        "coloured by the period's return"
+    )
+    assert AS_OF.search(caption)
+    assert "DEMO" in caption
+    assert utf16_len(caption) <= CAPTION_LIMIT
+    assert ("• YTD •", "heatmap:china_ai:YTD") in reply.buttons
+    assert ("1Y", "heatmap:china_ai:1Y") in reply.buttons
+    assert errors_logged(caplog) == []
+
+
+async def test_heatmap_period_button_redraws_in_place(session: DemoSession) -> None:
+    reply = only(await session.ask("/heatmap"))
+    assert reply.message_id is not None
+    assert ("• MTD •", "heatmap:china_ai:MTD") in reply.buttons
+
+    calls = await press(session, reply.message_id, "heatmap:china_ai:1Y")
+
+    [edit] = [c for c in calls if c.method == "editMessageMedia"]
+    assert edit.ok
+    [message] = session.server.sent_messages(session.chat)
+    assert "China AI 33 (rallybot default) · 1Y" in message["caption"]
+
+
+async def test_second_heatmap_reuses_the_upload_and_another_period_draws_anew(
+    session: DemoSession,
+) -> None:
+    other = session.server.private_chat(2004, "Bo", language_code="en")
+    await session.ask("/heatmap us_ai ytd")
+    await session.ask("/heatmap us_ai ytd", other, session.server.user(2004))
+    await session.ask("/heatmap us_ai 1y")
+
+    first, second, third = session.server.calls_to("sendPhoto")
+    assert first.files
+    assert second.files == {}
+    assert second.params["photo"] == first.result["photo"][-1]["file_id"]
+    assert third.files
+
+
+async def test_heatmap_of_an_unknown_basket_says_which_exist(session: DemoSession) -> None:
+    reply = only(await session.ask("/heatmap star50"))
+
+    assert reply.method == "sendMessage"
+    assert reply.text == (
+        "“star50” is not a basket. Baskets: china_ai, us_ai, e.g. /heatmap china_ai ytd"
+    )
+
+
+# ---- charts in Chinese -------------------------------------------------------------------
+
+
+async def test_a_zh_chat_gets_its_own_chinese_chart_not_the_english_upload(
+    session: DemoSession,
+) -> None:
+    zh_chat = session.server.private_chat(2005, "Wang", language_code="zh")
+    zh_user = session.server.user(2005, "Wang", language_code="zh")
+    zh_chat_2 = session.server.private_chat(2006, "Zhao", language_code="zh")
+    zh_user_2 = session.server.user(2006, "Zhao", language_code="zh")
+
+    english = only(await session.ask("/rally ytd"))
+    chinese = only(await session.ask("/rally ytd", zh_chat, zh_user))
+    again = only(await session.ask("/rally ytd", zh_chat_2, zh_user_2))
+
+    assert chinese.text.startswith("中国科技股行情 · YTD")
+    assert english.photo is not None
+    assert chinese.photo is not None
+    assert chinese.photo.startswith(PNG_MAGIC)
+    assert chinese.photo != english.photo
+    first, second, third = session.server.calls_to("sendPhoto")
+    assert first.files
+    assert second.files  # the zh chart is drawn and uploaded, not the English file_id
+    assert third.params["photo"] == second.result["photo"][-1]["file_id"]
+    assert again.photo == chinese.photo
 
 
 async def test_chart_draws_every_named_series(session: DemoSession) -> None:
