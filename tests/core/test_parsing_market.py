@@ -142,8 +142,10 @@ INVALID = [
     (
         "heatmap",
         "china_ai forever",
-        f"“forever” is not a period. Use one of {PERIODS}, e.g. /heatmap china_ai ytd",
-        f"“forever” 不是有效的区间。可用：{PERIODS}，例如 /heatmap china_ai ytd",
+        f"“forever” is not a period. Use one of {PERIODS}, since DATE|EVENT or START..END, "
+        "e.g. /heatmap china_ai ytd",
+        f"“forever” 不是有效的区间。可用：{PERIODS}、since 日期|事件 或 开始..结束，"
+        "例如 /heatmap china_ai ytd",
     ),
     (
         "heatmap",

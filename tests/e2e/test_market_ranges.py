@@ -147,6 +147,21 @@ async def test_compare_since_an_event_states_the_spread_over_it(session: DemoSes
     every_button_fits(reply)
 
 
+async def test_heatmap_over_a_closed_range_is_drawn_from_that_range(
+    session: DemoSession,
+) -> None:
+    reply = only(await session.ask("/heatmap china_ai 2025-04-01..2025-12-31"))
+
+    assert reply.photo is not None
+    assert reply.photo.startswith(PNG_MAGIC)
+    assert reply.text.splitlines()[0].startswith(
+        "China AI 33 (rallybot default) · 2025-04-01 to 2025-12-31 heatmap"
+    )
+    marked = ("• 2025-04-01 → 2025-12-31 •", "heatmap:china_ai:20250401-20251231")
+    assert marked in reply.buttons
+    every_button_fits(reply)
+
+
 async def test_the_range_button_keeps_the_range_selected_and_a_fixed_one_leaves_it(
     session: DemoSession, caplog: pytest.LogCaptureFixture
 ) -> None:
