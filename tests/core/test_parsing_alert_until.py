@@ -71,7 +71,7 @@ def test_a_bad_until_is_explained_in_chinese_too() -> None:
 
 def test_the_condition_is_still_checked_beside_until() -> None:
     with pytest.raises(UserError) as caught:
-        parse_alert_request("star50 mtd until 2026-12-31".split(), UNIVERSE, SYMBOLS)
+        parse_alert_request(["star50", "mtd", "until", "2026-12-31"], UNIVERSE, SYMBOLS)
     assert caught.value.key == "alert.usage"
 
 

@@ -8,7 +8,8 @@ from telegram import Bot, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 
-from bot.sandbox.localapi import LocalBotApi
+from bot.sandbox.localapi import ApiError, LocalBotApi, load_spec
+from bot.sandbox.localapi._spec import PACKAGED_SPEC, validate_request
 from tests.localapi.localapi_support import TOKEN, USER_ID, png_bytes
 
 FORUM = -100777
@@ -89,3 +90,13 @@ async def test_a_thread_id_that_is_not_an_integer_is_rejected_by_the_spec(
         )
     assert answer.status_code == 400
     assert "message_thread_id" in answer.json()["description"]
+
+
+@pytest.mark.parametrize("method", ["sendMessage", "sendPhoto", "sendChatAction"])
+def test_the_packaged_spec_checks_the_thread_of_every_send_the_bot_makes(method: str) -> None:
+    spec = load_spec(PACKAGED_SPEC)
+    found = spec.lookup(method)
+    assert found is not None
+    assert found.fields["message_thread_id"].types == ("Integer",)
+    with pytest.raises(ApiError, match="message_thread_id"):
+        validate_request(found, {"chat_id": 1, "message_thread_id": "general"}, {})
