@@ -354,6 +354,7 @@ async def test_forget_chat_removes_everything_of_that_chat(
     alert = await store.add_alert(-9, CONDITION, "t")
     await store.record_firing(alert.id, 1)
     await store.log_fired(-9, "fired")
+    await store.log_firing(-9, AlertFiring(alert.id, CONDITION, 0.2, "2026-09-21T00:00:00"))
     await store.subscribe(12, Subscription(), NOW)
     survivor = await store.add_alert(12, CONDITION, "t")
     await store.record_firing(survivor.id, 1)
@@ -367,6 +368,7 @@ async def test_forget_chat_removes_everything_of_that_chat(
         keys.subscription(-9),
         keys.chat_alerts(-9),
         keys.fired_log(-9),
+        keys.alert_history(-9),
     }
     assert await store.settings(-9) == ChatSettings()
     assert await store.due_at(-9) is None
@@ -412,6 +414,14 @@ async def test_migrate_chat_moves_the_fired_log(store: ChatStore) -> None:
     await store.migrate_chat(-300, -1_000_000_000_300)
     assert await store.take_fired_log(-1_000_000_000_300) == ["fired before the upgrade"]
     assert await store.take_fired_log(-300) == []
+
+
+async def test_migrate_chat_moves_the_alert_history_in_order(store: ChatStore) -> None:
+    for n in (1, 2):
+        await store.log_firing(-300, AlertFiring(n, CONDITION, 0.1, f"2026-09-21T00:0{n}:00"))
+    await store.migrate_chat(-300, -1_000_000_000_300)
+    assert [f.alert_id for f in await store.alert_history(-1_000_000_000_300)] == [2, 1]
+    assert await store.alert_history(-300) == []
 
 
 async def test_whole_column_writes_store_what_row_writes_store(
