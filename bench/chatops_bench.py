@@ -96,6 +96,8 @@ def make_table(count: int, universe: Universe, snapshot: Snapshot, seed: int = 7
         "armed": np.ones(count),
         "last_fired": np.full(count, np.nan),
         "fired_count": np.zeros(count),
+        "threads": np.zeros(count),
+        "expires": np.zeros(count),
     }
     typed = {name: np.asarray(columns[name], dtype=dtype) for name, dtype in COLUMNS.items()}
     return AlertTable(typed, groups, np.full(len(groups), np.nan))

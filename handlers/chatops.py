@@ -10,10 +10,16 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.answers.reply import Reply
 from bot.chatops.service import ChatOpsService
-from bot.commands.parsing import parse_alert, parse_settings, parse_subscribe, parse_unalert
+from bot.commands.parsing import (
+    parse_alert_request,
+    parse_alerts,
+    parse_settings,
+    parse_subscribe,
+    parse_unalert,
+)
 from bot.telegram.context import Context
 from handlers.auth import admins_only
-from handlers.common import answers, services
+from handlers.common import answers, services, topic_of
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +34,18 @@ def _chat_id(update: Update) -> int:
     return update.effective_chat.id
 
 
+def _topic(update: Update) -> int | None:
+    assert update.effective_message is not None  # `answers` only calls us with a message
+    return topic_of(update.effective_message)
+
+
 @answers
 @admins_only
 async def subscribe(update: Update, context: Context, lang: str) -> Reply:
-    """/subscribe [HH:MM] [TZ] [every day]: a daily digest at the chat's local time."""
+    """/subscribe [HH:MM] [TZ] [every day]: a daily digest at the chat's local time, in the
+    forum topic it was asked in."""
     return await chatops(context).subscribe(
-        _chat_id(update), parse_subscribe(context.args or []), lang
+        _chat_id(update), parse_subscribe(context.args or []), lang, _topic(update)
     )
 
 
@@ -53,15 +65,19 @@ async def digest(update: Update, context: Context, lang: str) -> Reply:
 @answers
 @admins_only
 async def alert(update: Update, context: Context, lang: str) -> Reply:
-    """/alert TARGET METRIC OP VALUE [once|every]: tell this chat when a threshold is crossed."""
+    """/alert TARGET METRIC OP VALUE [once|every] [until DATE]: tell this chat (this topic)
+    when a threshold is crossed."""
     universe = services(context).universe
-    condition = parse_alert(context.args or [], universe, universe.price_symbols)
-    return await chatops(context).add_alert(_chat_id(update), condition, lang)
+    request = parse_alert_request(context.args or [], universe, universe.price_symbols)
+    return await chatops(context).add_alert(_chat_id(update), request, lang, _topic(update))
 
 
 @answers
 async def alerts(update: Update, context: Context, lang: str) -> Reply:
-    """/alerts: this chat's alerts with ids, state and last firing."""
+    """/alerts [history]: this chat's alerts with ids, state and last firing, or its last
+    firings."""
+    if parse_alerts(context.args or []):
+        return await chatops(context).alert_history(_chat_id(update), lang)
     return await chatops(context).list_alerts(_chat_id(update), lang)
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 
 from bot.answers.reply import Reply
@@ -29,6 +29,12 @@ ReplyHandler = Callable[[Update, Context, str], Awaitable[Reply | None]]
 def services(context: Context) -> Services:
     """The services wired in by bot.telegram.app."""
     return context.bot_data.services
+
+
+def topic_of(message: Message) -> int | None:
+    """The forum topic a message was posted in (None: a chat without topics, or General),
+    where its answer, and a digest or alert it sets up, belong."""
+    return message.message_thread_id if message.is_topic_message else None
 
 
 def user_language(update: Update) -> str:
@@ -67,7 +73,7 @@ def answers(handler: ReplyHandler) -> Callable[[Update, Context], Coroutine[Any,
             reply = Reply(esc(error.render(lang)))
         if reply is not None:
             await services(context).outbound.deliver(
-                context.bot, chat.id, reply, message.message_id
+                context.bot, chat.id, reply, message.message_id, topic_of(message)
             )
         UPDATES.labels(command).inc()
         REPLY_SECONDS.labels(command).observe(time.perf_counter() - started)
@@ -92,5 +98,11 @@ async def on_error(update: object, context: Context) -> None:
         with contextlib.suppress(Exception):
             await update.callback_query.answer(apology[:200])
         return
+    message = update.effective_message
     with contextlib.suppress(Exception):
-        await context.bot.send_message(chat.id, html.escape(apology), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            chat.id,
+            html.escape(apology),
+            parse_mode=ParseMode.HTML,
+            message_thread_id=topic_of(message) if message else None,
+        )

@@ -26,6 +26,8 @@ class Subscription:
     """ISO time the last digest went out; decides whether markets traded since."""
     last_slot: float | None = None
     """The due time (epoch seconds) of the last digest delivered, so a retry never repeats it."""
+    thread_id: int | None = None
+    """The forum topic the digest goes to (None: the chat itself, or a forum's General)."""
 
 
 @dataclass
@@ -39,3 +41,18 @@ class AlertRecord:
     armed: bool = True
     last_fired_at: str | None = None
     fired_count: int = 0
+    thread_id: int | None = None
+    """The forum topic it was set in, where it fires (None: the chat itself)."""
+    expires_at: str | None = None
+    """ISO time (UTC) it stops: the end of its `until` day in the chat's time zone."""
+
+
+@dataclass(frozen=True)
+class AlertFiring:
+    """One firing as the chat's history keeps it: which alert, its value then, and when."""
+
+    alert_id: int
+    condition: dict[str, Any]
+    value: float
+    fired_at: str
+    """ISO time (UTC)."""

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from telegram import Bot
@@ -17,13 +18,19 @@ from bot.answers.market import MarketAnswers
 from bot.answers.reply import Reply
 from bot.answers.views import MarketViews
 from bot.chatops.conditions import Condition, current_value
-from bot.chatops.records import AlertRecord, ChatSettings, Subscription
+from bot.chatops.records import AlertFiring, AlertRecord, ChatSettings, Subscription
 from bot.chatops.schedule import (
     market_traded_since,
     next_due,
 )
-from bot.chatops.table import AlertTable, evaluate_table, group_values
-from bot.commands.parsing import SettingsChange, SubscribeRequest, UnalertRequest
+from bot.chatops.table import AlertTable, evaluate_table, expired_rows, group_values
+from bot.commands.parsing import (
+    ALERT_UNTIL_EXAMPLE,
+    AlertRequest,
+    SettingsChange,
+    SubscribeRequest,
+    UnalertRequest,
+)
 from bot.core.errors import UserError
 from bot.core.metrics import CLAIMS_HELD
 from bot.core.universe import Universe
@@ -88,8 +95,16 @@ class ChatOpsService:
         return Reply(t(lang, "settings.saved", summary=summary) if change else summary)
 
     # ---- subscriptions --------------------------------------------------------------------
-    async def subscribe(self, chat_id: int, request: SubscribeRequest, lang: str) -> Reply:
-        """/subscribe: save the digest time and say when the next one comes."""
+    async def subscribe(
+        self, chat_id: int, request: SubscribeRequest, lang: str, thread_id: int | None = None
+    ) -> Reply:
+        """/subscribe: save the digest time and say when the next one comes.
+
+        A chat has one digest, sent to the forum topic it was last subscribed from
+        (`thread_id`; None: the chat itself or a forum's General): a group with topics
+        "A-shares" and "US" wants the digest once, in the topic it picked, and moves it by
+        subscribing from another topic.
+        """
         time, every_day = request.time, request.every_day
         zone = request.zone or (await self.chats.settings(chat_id)).tz
         now = self.clock()
@@ -101,6 +116,7 @@ class ChatOpsService:
             every_day=every_day,
             last_sent_at=existing.last_sent_at if existing else None,
             last_slot=existing.last_slot if existing else None,
+            thread_id=thread_id,
         )
         await self.chats.subscribe(chat_id, subscription, due.timestamp())
         return Reply(chat_texts.subscribed(time, zone, every_day, due, lang))
@@ -120,25 +136,70 @@ class ChatOpsService:
         return Reply(caption, self.market.rally_chart(view, "1D", lang))
 
     # ---- alerts ---------------------------------------------------------------------------
-    async def add_alert(self, chat_id: int, condition: Condition, lang: str) -> Reply:
-        """/alert: check the cap, store, confirm with the value now."""
+    async def add_alert(
+        self, chat_id: int, request: AlertRequest, lang: str, thread_id: int | None = None
+    ) -> Reply:
+        """/alert: check the cap and the `until` day, store, confirm with the value now.
+
+        Each alert belongs to the forum topic it was set in (`thread_id`) and fires there;
+        with `until DAY` it expires at the end of that day in the chat's time zone.
+        """
+        condition = request.condition
+        now = self.clock()
+        expires_at = None
+        if request.until is not None:
+            zone = (await self.chats.settings(chat_id)).tz
+            end = dt.datetime.combine(
+                request.until + dt.timedelta(days=1), dt.time(), ZoneInfo(zone)
+            )
+            if end <= now:
+                raise UserError(
+                    "alert.until_past",
+                    date=request.until.isoformat(),
+                    today=now.astimezone(ZoneInfo(zone)).date().isoformat(),
+                    tz=zone,
+                    example=ALERT_UNTIL_EXAMPLE,
+                )
+            expires_at = end.timestamp()
         if await self.chats.count_alerts(chat_id) >= MAX_ALERTS_PER_CHAT:
             raise UserError("alert.cap", limit=MAX_ALERTS_PER_CHAT)
         snapshot = (await self.views.current()).snapshot
         value = current_value(condition, snapshot, self.universe)
-        created = self.clock().isoformat(timespec="seconds")
+        created = now.isoformat(timespec="seconds")
         # Its value now is where its first crossing starts from, if nothing watched it yet.
-        record = await self.chats.add_alert(chat_id, condition.to_json(), created, value)
+        record = await self.chats.add_alert(
+            chat_id, condition.to_json(), created, value, thread_id, expires_at
+        )
         return Reply(
-            chat_texts.alert_created(record, condition, value, self.universe, snapshot, lang)
+            chat_texts.alert_created(
+                record, condition, value, self.universe, snapshot, lang, request.until
+            )
         )
 
     async def list_alerts(self, chat_id: int, lang: str) -> Reply:
-        """/alerts."""
+        """/alerts: the chat's alerts; expired ones are removed first and named."""
         view = await self.views.latest()  # names for labels; none before the first refresh
         records = await self.chats.chat_alerts(chat_id)
+        now = self.clock()
+        expired = [
+            r.id
+            for r in records
+            if r.expires_at and dt.datetime.fromisoformat(r.expires_at) <= now
+        ]
+        if expired:
+            await self.chats.alerts.remove(chat_id, expired)
+            records = [r for r in records if r.id not in expired]
         snapshot = view.snapshot if view else None
-        return Reply(chat_texts.alert_list(records, self.universe, snapshot, lang))
+        tz = (await self.chats.settings(chat_id)).tz
+        return Reply(chat_texts.alert_list(records, self.universe, snapshot, lang, tz, expired))
+
+    async def alert_history(self, chat_id: int, lang: str) -> Reply:
+        """/alerts history: the chat's last firings, newest first, in its time zone."""
+        view = await self.views.latest()
+        firings = await self.chats.alert_history(chat_id)
+        tz = (await self.chats.settings(chat_id)).tz
+        snapshot = view.snapshot if view else None
+        return Reply(chat_texts.alert_history(firings, self.universe, snapshot, lang, tz))
 
     async def remove_alert(self, chat_id: int, request: UnalertRequest, lang: str) -> Reply:
         """/unalert ID | all."""
@@ -238,7 +299,9 @@ class ChatOpsService:
             return False
         fired = await self.chats.take_fired_log(chat_id)
         reply = self._digest(view, fired, await self.chat_language(chat_id))
-        delivered = await self.outbound.deliver(bot, chat_id, reply)
+        delivered = await self.outbound.deliver(
+            bot, chat_id, reply, thread_id=subscription.thread_id
+        )
         if not delivered.may_have_arrived:
             # Telegram certainly did not get it: keep the claim, retried once it lapses;
             # soon when Telegram only asked the bot to slow down.
@@ -294,10 +357,12 @@ class ChatOpsService:
         table = await store.load()
         loaded = time.perf_counter()
         values = group_values(table.groups, view.snapshot, self.universe)
-        outcome = await asyncio.to_thread(evaluate_table, table, values, self.clock())
+        now = self.clock()
+        outcome = await asyncio.to_thread(evaluate_table, table, values, now)
         evaluated = time.perf_counter()
         await store.save_state(table, outcome.changed, outcome.state)
         await store.save_previous(outcome.previous)
+        await self._remove_expired(table, now)
         written = time.perf_counter()
         fired_ids = table.columns["ids"][outcome.fired]
         claimed = await store.claim(fired_ids, view.version)
@@ -327,15 +392,30 @@ class ChatOpsService:
         )
         return checked
 
+    async def _remove_expired(self, table: AlertTable, now: dt.datetime) -> None:
+        """Remove the alerts past their `until` day (they did not fire in this pass)."""
+        rows = expired_rows(table, now)
+        by_chat: dict[int, list[int]] = {}
+        for chat_id, alert_id in zip(
+            table.columns["chats"][rows].tolist(), table.columns["ids"][rows].tolist(), strict=True
+        ):
+            by_chat.setdefault(chat_id, []).append(alert_id)
+        for chat_id, ids in by_chat.items():
+            await self.chats.alerts.remove(chat_id, ids)
+        if by_chat:
+            logger.info("Removed %d expired alerts", len(rows))
+
     async def send_firings(self, bot: Bot, view: MarketView, checked: AlertPass) -> int:
         """Send the firings this process recorded; how many may have arrived."""
         table, values = checked.table, checked.values
         definitions = await self.chats.alerts.definitions(checked.claimed.tolist())
         slots = asyncio.Semaphore(DIGEST_CONCURRENCY)
+        fired_at = self.clock().isoformat(timespec="seconds")
 
         async def send(alert_id: int, row: int) -> bool:
             definition = definitions[alert_id]
             chat_id = int(table.columns["chats"][row])
+            thread_id = int(table.columns["threads"][row]) or None
             value = float(values[table.columns["groups"][row]])
             record = AlertRecord(alert_id, chat_id, definition.condition, definition.created_at)
             condition = Condition.from_json(definition.condition)
@@ -345,7 +425,12 @@ class ChatOpsService:
                     record, condition, value, self.universe, view.snapshot, lang
                 )
                 await self.chats.log_fired(chat_id, text)
-                delivered = await self.outbound.deliver(bot, chat_id, Reply(text))
+                await self.chats.log_firing(
+                    chat_id, AlertFiring(alert_id, definition.condition, value, fired_at)
+                )
+                delivered = await self.outbound.deliver(
+                    bot, chat_id, Reply(text), thread_id=thread_id
+                )
             return delivered.may_have_arrived
 
         results = await asyncio.gather(

@@ -34,8 +34,13 @@ COLUMNS: dict[str, str] = {
     "armed": "i1",
     "last_fired": "<f8",
     "fired_count": "<i4",
+    "threads": "<i8",
+    "expires": "<i8",
 }
 """Every column's numpy dtype, as stored (little-endian, fixed width)."""
+LATER_COLUMNS = ("threads", "expires")
+"""Columns added after alerts were first stored: where one is shorter than the others its
+missing rows read as zeros, which mean no topic (the chat itself) and never expires."""
 STATE_COLUMNS = ("armed", "last_fired", "fired_count")
 """The columns an evaluation changes."""
 
@@ -133,7 +138,7 @@ def evaluate_table(
     previous = table.previous if len(table.previous) == len(values) else _widen(table, values)
     rows = columns["groups"]
     current, before = values[rows], previous[rows]
-    alive = columns["alive"].astype(bool)
+    alive = columns["alive"].astype(bool) & ~expired_mask(table, now)
     armed = columns["armed"].astype(bool)
     last_fired = columns["last_fired"]
     stamp = now.timestamp()
@@ -156,6 +161,18 @@ def evaluate_table(
     }
     kept = np.where(np.isnan(values), previous, values)
     return TableOutcome(fired, changed, state, values, kept)
+
+
+def expired_mask(table: AlertTable, now: dt.datetime) -> np.ndarray:
+    """Which rows hold an alert whose expiry (end of its `until` day) has passed."""
+    expires = table.columns["expires"]
+    mask: np.ndarray = (expires > 0) & (expires <= now.timestamp())
+    return mask
+
+
+def expired_rows(table: AlertTable, now: dt.datetime) -> np.ndarray:
+    """Row numbers of live alerts that have expired: never to fire, to be removed."""
+    return np.flatnonzero(table.columns["alive"].astype(bool) & expired_mask(table, now))
 
 
 def _widen(table: AlertTable, values: np.ndarray) -> np.ndarray:

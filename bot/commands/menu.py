@@ -66,11 +66,16 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo(
         "alert",
-        "Alert when a threshold is crossed (admins)",
-        "设置阈值提醒（管理员）",
-        "/alert star50 mtd > 10%",
+        "Alert when a threshold is crossed, optionally until a day (admins)",
+        "设置阈值提醒，可设截止日期（管理员）",
+        "/alert star50 mtd > 10% until 2026-12-31",
     ),
-    CommandInfo("alerts", "This chat's alerts", "本群的提醒列表", "/alerts"),
+    CommandInfo(
+        "alerts",
+        "This chat's alerts; history: the last 20 firings",
+        "本群的提醒列表；history：最近 20 次触发",
+        "/alerts history",
+    ),
     CommandInfo("unalert", "Remove an alert, or all (admins)", "删除提醒（管理员）", "/unalert 3"),
     CommandInfo(
         "settings",

@@ -533,6 +533,57 @@ def _reject_ranges(tokens: Sequence[str]) -> None:
         raise UserError("alert.no_ranges", periods=", ".join(PERIODS), example=ALERT_EXAMPLE)
 
 
+ALERT_UNTIL_EXAMPLE = "/alert star50 mtd > 10% until 2026-12-31"
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class AlertRequest:
+    """/alert: the condition and, with `until DATE`, the last day it may fire."""
+
+    condition: Condition
+    until: dt.date | None = None
+
+
+def parse_until(token: str) -> dt.date:
+    """A calendar day written YYYY-MM-DD (the date an alert stops after)."""
+    match = _ISO_DATE.match(token.strip())
+    try:
+        if match is None:
+            raise ValueError(token)
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise UserError(
+            "alert.until_bad", token=clip(token), example=ALERT_UNTIL_EXAMPLE
+        ) from None
+
+
+def parse_alert_request(
+    args: Sequence[str], universe: Universe, known_symbols: Sequence[str]
+) -> AlertRequest:
+    """`/alert TARGET METRIC OP VALUE [once|every] [until YYYY-MM-DD]`; `until DATE` may
+    stand anywhere after the target."""
+    tokens = [a for a in args if a]
+    marks = [index for index, token in enumerate(tokens) if token.lower() == "until"]
+    if not marks:
+        return AlertRequest(parse_alert(tokens, universe, known_symbols))
+    at = marks[0]
+    if len(marks) > 1 or at + 1 >= len(tokens):
+        raise UserError("alert.until_missing", example=ALERT_UNTIL_EXAMPLE)
+    until = parse_until(tokens[at + 1])
+    rest = tokens[:at] + tokens[at + 2 :]
+    return AlertRequest(parse_alert(rest, universe, known_symbols), until)
+
+
+def parse_alerts(args: Sequence[str]) -> bool:
+    """/alerts [history]: True when the chat's firing history is asked for."""
+    if not args:
+        return False
+    if len(args) == 1 and args[0].lower() == "history":
+        return True
+    raise UserError("alerts.usage")
+
+
 def _unit_for(kind: TargetKind, metric: str, suffix: str | None, token: str) -> Unit:
     """Check the value's unit fits the metric; say what to write instead when it does not."""
     if metric.startswith("value:"):

@@ -20,7 +20,14 @@ import numpy as np
 import redis.asyncio as redis
 
 from bot.chatops.records import AlertRecord
-from bot.chatops.table import COLUMNS, OP_CODES, STATE_COLUMNS, AlertTable, GroupKey
+from bot.chatops.table import (
+    COLUMNS,
+    LATER_COLUMNS,
+    OP_CODES,
+    STATE_COLUMNS,
+    AlertTable,
+    GroupKey,
+)
 from bot.storage.connect import RedisClient
 from bot.storage.keys import Keys
 from bot.storage.keys import text as _text
@@ -33,7 +40,7 @@ WIDTH = {name: np.dtype(dtype).itemsize for name, dtype in COLUMNS.items()}
 # KEYS: ids counter, definitions, the chat's ids, rows, free rows, group index, group keys,
 #       group previous, every column in COLUMNS order, the columns' generation.
 # ARGV: definition JSON, group key JSON, chat, op, threshold, every (packed), value or '',
-#       the alert's id or '' for a new one.
+#       the alert's id or '' for a new one, thread, expires (packed).
 _ADD = """
 local id = tonumber(ARGV[8]) or redis.call('INCR', KEYS[1])
 local group = redis.call('HGET', KEYS[6], ARGV[2])
@@ -47,15 +54,16 @@ local row = redis.call('LPOP', KEYS[5])
 if not row then row = redis.call('STRLEN', KEYS[9]) / 8 end
 row = tonumber(row)
 local cells = {struct.pack('<i8', id), ARGV[3], struct.pack('<i4', group), ARGV[4], ARGV[5],
-               ARGV[6], '\\1', '\\1', struct.pack('<d', 0/0), struct.pack('<i4', 0)}
-local widths = {8, 8, 4, 1, 8, 1, 1, 1, 8, 4}
-for i = 1, 10 do
+               ARGV[6], '\\1', '\\1', struct.pack('<d', 0/0), struct.pack('<i4', 0),
+               ARGV[9], ARGV[10]}
+local widths = {8, 8, 4, 1, 8, 1, 1, 1, 8, 4, 8, 8}
+for i = 1, 12 do
   redis.call('SETRANGE', KEYS[8 + i], row * widths[i], cells[i])
 end
 redis.call('HSET', KEYS[4], id, row)
 redis.call('HSET', KEYS[2], id, ARGV[1])
 redis.call('SADD', KEYS[3], id)
-redis.call('INCR', KEYS[19])
+redis.call('INCR', KEYS[21])
 return {id, row}
 """
 
@@ -179,14 +187,18 @@ class AlertStore:
         value: float | None = None,
         state: tuple[bool, str | None, int] = (True, None, 0),
         alert_id: int | None = None,
+        thread_id: int | None = None,
+        expires_at: float | None = None,
     ) -> AlertRecord:
         """Store a new alert (the caller checks the per-chat cap); `value` is its metric now,
         the previous value its first crossing compares with if its group has none yet.
-        `state` and `alert_id` carry over an alert stored before the columns."""
+        `state` and `alert_id` carry over an alert stored before the columns. `thread_id`
+        is the forum topic it fires in; `expires_at` (epoch seconds) when it stops."""
         keys = self.keys
         group = json.dumps([condition["kind"], condition["target"], condition["metric"]])
         every = 1 if condition.get("repeat") == "every" else 0
         known = value is not None and math.isfinite(value)
+        expires = math.ceil(expires_at) if expires_at else 0  # whole seconds, 0: never
         new_id, row = await self._add(
             keys=[
                 keys.alert_ids(),
@@ -209,9 +221,18 @@ class AlertStore:
                 pack("every", [every]),
                 repr(float(value)) if known else "",  # type: ignore[arg-type]
                 "" if alert_id is None else str(alert_id),
+                pack("threads", [thread_id or 0]),
+                pack("expires", [expires]),
             ],
         )
-        record = AlertRecord(int(new_id), chat_id, dict(condition), created_at)
+        record = AlertRecord(
+            int(new_id),
+            chat_id,
+            dict(condition),
+            created_at,
+            thread_id=thread_id or None,
+            expires_at=_iso(expires) if expires else None,
+        )
         armed, last_fired_at, fired_count = state
         if state != (True, None, 0):
             await self._write_row_state(int(row), record.id, armed, last_fired_at, fired_count)
@@ -268,10 +289,14 @@ class AlertStore:
             *blobs, raw_groups, raw_previous, alerts, rows, generation = await pipe.execute()
         if alerts > rows and await self.adopt_legacy():  # stored before the columns
             return await self.load()
-        length = min(len(b or b"") // WIDTH[n] for n, b in zip(COLUMNS, blobs, strict=True))
+        length = min(
+            len(b or b"") // WIDTH[n]
+            for n, b in zip(COLUMNS, blobs, strict=True)
+            if n not in LATER_COLUMNS
+        )
         columns = {
-            name: np.frombuffer(blob or b"", dtype=dtype, count=length)
-            for (name, dtype), blob in zip(COLUMNS.items(), blobs, strict=True)
+            name: _column(name, blob or b"", length)
+            for name, blob in zip(COLUMNS, blobs, strict=True)
         }
         groups: list[GroupKey] = [(k, t, m) for k, t, m in map(json.loads, raw_groups)]
         previous = np.full(len(groups), np.nan)
@@ -373,20 +398,19 @@ class AlertStore:
             rows = await self.client.hmget(self.keys.alert_rows(), [str(i) for i in ids])
         definitions = await self.definitions(ids)
         wanted = [(i, int(r)) for i, r in zip(ids, rows, strict=True) if r and i in definitions]
+        names = ("chats", "armed", "last_fired", "fired_count", "threads", "expires")
         async with self.client.pipeline(transaction=False) as pipe:
             for _, row in wanted:
-                for name in ("chats", "armed", "last_fired", "fired_count"):
+                for name in names:
                     width = WIDTH[name]
                     pipe.getrange(self._column(name), row * width, row * width + width - 1)
             cells = await pipe.execute()
         records = []
         for index, (alert_id, _) in enumerate(wanted):
-            chat, armed, fired, count = (
-                np.frombuffer(cell, dtype=COLUMNS[name])[0]
+            chat, armed, fired, count, thread, expires = (
+                _column(name, cell, 1)[0]
                 for cell, name in zip(
-                    cells[index * 4 : index * 4 + 4],
-                    ("chats", "armed", "last_fired", "fired_count"),
-                    strict=True,
+                    cells[index * len(names) : (index + 1) * len(names)], names, strict=True
                 )
             )
             definition = definitions[alert_id]
@@ -399,6 +423,8 @@ class AlertStore:
                     armed=bool(armed),
                     last_fired_at=_iso(float(fired)),
                     fired_count=int(count),
+                    thread_id=int(thread) or None,
+                    expires_at=_iso(float(expires)) if expires else None,
                 )
             )
         return records
@@ -449,6 +475,12 @@ class AlertStore:
                 alert_id=int(alert_id),
             )
         return len(legacy)
+
+
+def _column(name: str, blob: bytes, length: int) -> np.ndarray:
+    """`length` cells of a column; a later column stored shorter reads as zeros beyond."""
+    missing = length * WIDTH[name] - len(blob)
+    return np.frombuffer(blob + bytes(max(missing, 0)), dtype=COLUMNS[name], count=length)
 
 
 def _iso(stamp: float) -> str | None:

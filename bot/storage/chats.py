@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from bot.chatops.records import AlertRecord, ChatSettings, Subscription
+from bot.chatops.records import AlertFiring, AlertRecord, ChatSettings, Subscription
 from bot.storage.alerts import AlertStore
 from bot.storage.connect import RedisClient
 from bot.storage.keys import Keys
@@ -23,6 +23,8 @@ SETTINGS_RECHECK_SECONDS = 1.0
 """How stale another replica's settings change may be here, at most."""
 SETTINGS_CACHE_LIMIT = 100_000
 FIRED_LOG_LIMIT = 20
+ALERT_HISTORY_LIMIT = 20
+"""Firings a chat's history keeps (`/alerts history`)."""
 
 # Claim due digests atomically: whoever runs this first pushes each due entry's score to
 # the lease end, so a second process (or this one after a crash) only sees it again once
@@ -206,9 +208,14 @@ class ChatStore:
         condition: Mapping[str, Any],
         created_at: str,
         value: float | None = None,
+        thread_id: int | None = None,
+        expires_at: float | None = None,
     ) -> AlertRecord:
-        """Store a new alert (the caller checks the cap first); `value` is its metric now."""
-        return await self.alerts.add(chat_id, condition, created_at, value)
+        """Store a new alert (the caller checks the cap first); `value` is its metric now,
+        `thread_id` the forum topic it fires in, `expires_at` (epoch seconds) when it stops."""
+        return await self.alerts.add(
+            chat_id, condition, created_at, value, thread_id=thread_id, expires_at=expires_at
+        )
 
     async def count_alerts(self, chat_id: int) -> int:
         """How many alerts the chat has."""
@@ -254,13 +261,45 @@ class ChatStore:
             items, _ = await pipe.execute()
         return [_text(i) for i in items]
 
+    async def log_firing(self, chat_id: int, firing: AlertFiring) -> None:
+        """Add a firing to the chat's history, keeping the newest ALERT_HISTORY_LIMIT."""
+        key = self.keys.alert_history(chat_id)
+        entry = json.dumps(asdict(firing))
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.lpush(key, entry)
+            pipe.ltrim(key, 0, ALERT_HISTORY_LIMIT - 1)
+            await pipe.execute()
+
+    async def alert_history(self, chat_id: int) -> list[AlertFiring]:
+        """The chat's last firings, newest first."""
+        raw = await self.client.lrange(self.keys.alert_history(chat_id), 0, -1)
+        return [AlertFiring(**json.loads(item)) for item in raw]
+
     # ---- whole-chat operations ------------------------------------------------------------
     async def forget_chat(self, chat_id: int) -> None:
         """Drop everything of a chat that blocked or removed the bot."""
         await self.remove_all_alerts(chat_id)
         await self.unsubscribe(chat_id)
-        await self.client.delete(self.keys.chat(chat_id), self.keys.fired_log(chat_id))
+        await self.client.delete(
+            self.keys.chat(chat_id),
+            self.keys.fired_log(chat_id),
+            self.keys.alert_history(chat_id),
+        )
         await self._settings_changed(chat_id)
+
+    async def forget_topic(self, chat_id: int, thread_id: int) -> tuple[int, bool]:
+        """Drop what belongs to a deleted forum topic: its alerts, and the chat's digest if
+        it went there; how many alerts, and whether the digest went. The chat's other
+        topics keep theirs."""
+        records = await self.chat_alerts(chat_id)
+        removed = await self.alerts.remove(
+            chat_id, [r.id for r in records if r.thread_id == thread_id]
+        )
+        subscription = await self.subscription(chat_id)
+        dropped = subscription is not None and subscription.thread_id == thread_id
+        if dropped:
+            await self.unsubscribe(chat_id)
+        return removed, dropped
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """Move a group's state to its new supergroup id."""
@@ -277,6 +316,11 @@ class ChatStore:
         fired = await self.client.lrange(self.keys.fired_log(old_id), 0, -1)
         if fired:
             await self.client.rpush(self.keys.fired_log(new_id), *fired)
+        history = await self.client.lrange(self.keys.alert_history(old_id), 0, -1)
+        if history:
+            await self.client.rpush(self.keys.alert_history(new_id), *history)
         await self.unsubscribe(old_id)
-        await self.client.delete(self.keys.chat(old_id), self.keys.fired_log(old_id))
+        await self.client.delete(
+            self.keys.chat(old_id), self.keys.fired_log(old_id), self.keys.alert_history(old_id)
+        )
         await self._settings_changed(old_id, new_id)

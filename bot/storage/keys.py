@@ -141,6 +141,10 @@ class Keys:
         """List of alert texts fired since the chat's last digest."""
         return self._chat("fired-log", str(chat_id))
 
+    def alert_history(self, chat_id: int) -> str:
+        """List of one chat's last alert firings as JSON, newest first (capped)."""
+        return self._chat("alert-history", str(chat_id))
+
     def subscriptions(self) -> str:
         """Sorted set of chat id scored by its next digest time (UTC epoch seconds)."""
         return self._chat("digest-due")

@@ -76,6 +76,11 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks or [text]
 
 
+def topic_deleted(error: BadRequest) -> bool:
+    """Whether Telegram refused a send because its forum topic no longer exists."""
+    return "message thread not found" in error.message.lower()
+
+
 def certainly_not_received(error: TelegramError) -> bool:
     """Whether Telegram certainly did not act on the request, so sending again is safe.
 
@@ -116,6 +121,9 @@ class Delivery(enum.Enum):
     FAILED = "failed"
     GONE = "gone"
     """The bot was blocked or removed: the chat's subscriptions and alerts are dropped."""
+    TOPIC_GONE = "topic_gone"
+    """The forum topic was deleted: its subscription and alerts are dropped, the chat's
+    other topics keep theirs."""
 
 
 @dataclass(frozen=True)
@@ -147,29 +155,37 @@ class Outbound:
         self._file_ids: dict[str, str] = {}
 
     async def deliver(
-        self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None = None
+        self,
+        bot: Bot,
+        chat_id: int,
+        reply: Reply,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> Delivered:
         """Send a reply and handle what Telegram says: the one way anything is sent.
 
-        403 forgets the chat; a migrated group has its state moved and the reply sent once
-        more, to the new id; a send that may have arrived is never sent again.
+        `thread_id` is the forum topic it goes to. 403 forgets the chat; a deleted topic
+        ("message thread not found") forgets that topic's subscription and alerts; a migrated
+        group has its state moved and the reply sent once more, to the new id; a send that
+        may have arrived is never sent again.
         """
-        delivered = await self._deliver(bot, chat_id, reply, reply_to)
+        delivered = await self._deliver(bot, chat_id, reply, reply_to, thread_id)
         SENDS.labels(delivered.status.value).inc()
         return delivered
 
     async def _deliver(
-        self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None
+        self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None, thread_id: int | None
     ) -> Delivered:
         target = chat_id
         for _hop in range(2):
             try:
-                await self.send(bot, target, reply, reply_to)
+                await self.send(bot, target, reply, reply_to, thread_id)
                 return Delivered(Delivery.SENT, target)
             except ChatMigrated as error:
                 logger.info("Chat %s moved to %s; moving its state", target, error.new_chat_id)
                 await self.chats.migrate_chat(target, error.new_chat_id)
-                target, reply_to = error.new_chat_id, None
+                # A basic group has no topics: the new supergroup gets it in its main chat.
+                target, reply_to, thread_id = error.new_chat_id, None, None
             except Forbidden as error:
                 logger.warning(
                     "Chat %s blocked or removed the bot (%s); forgetting it", target, error
@@ -177,6 +193,16 @@ class Outbound:
                 await self.chats.forget_chat(target)
                 return Delivered(Delivery.GONE, target)
             except BadRequest as error:
+                if thread_id is not None and topic_deleted(error):
+                    alerts, digest = await self.chats.forget_topic(target, thread_id)
+                    logger.warning(
+                        "Topic %s of chat %s is gone; dropped its %d alerts%s",
+                        thread_id,
+                        target,
+                        alerts,
+                        " and the digest" if digest else "",
+                    )
+                    return Delivered(Delivery.TOPIC_GONE, target)
                 logger.error("Telegram rejected a message to %s: %s", target, error)
                 return Delivered(Delivery.FAILED, target)
             except RetryAfter as error:
@@ -199,6 +225,7 @@ class Outbound:
         chat_id: int,
         chart: Chart,
         deliver: Callable[[str | bytes], Awaitable[Message | bool]],
+        thread_id: int | None = None,
     ) -> Message | bool:
         """Deliver with the chart's file_id when Telegram has it; otherwise upload it once.
 
@@ -217,14 +244,14 @@ class Outbound:
             if file_id:
                 return await deliver(file_id)
             # Its upload got no file_id back: upload our own rather than queue behind it.
-            message = await deliver(await self._png(bot, chat_id, chart))
+            message = await deliver(await self._png(bot, chat_id, chart, thread_id))
             await self._remember_file_id(chart, message)
             return message
         upload = asyncio.get_running_loop().create_future()
         self._uploads[chart.name] = upload
         file_id = None
         try:
-            message = await deliver(await self._png(bot, chat_id, chart))
+            message = await deliver(await self._png(bot, chat_id, chart, thread_id))
             file_id = await self._remember_file_id(chart, message)
             return message
         finally:
@@ -244,19 +271,29 @@ class Outbound:
             self._file_ids.pop(next(iter(self._file_ids)))
         self._file_ids[name] = file_id
 
-    async def _png(self, bot: Bot, chat_id: int, chart: Chart) -> bytes:
+    async def _png(
+        self, bot: Bot, chat_id: int, chart: Chart, thread_id: int | None = None
+    ) -> bytes:
         png = await self.store.load_chart(chart.name)
         if png is None:
-            await bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
+            await bot.send_chat_action(
+                chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=thread_id
+            )
             async with self.render_slots:
                 png = await asyncio.to_thread(render, chart.spec)
             await self.store.save_chart(chart.name, png)
         return png
 
     async def send(
-        self, bot: Bot, chat_id: int, reply: Reply, reply_to: int | None = None
+        self,
+        bot: Bot,
+        chat_id: int,
+        reply: Reply,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> Message:
-        """Send a reply (photo with caption, or text chunks) to a chat."""
+        """Send a reply (photo with caption, or text chunks) to a chat, in the forum topic
+        `thread_id` if given (every chunk: only the first is a reply that would carry it)."""
         markup = keyboard(reply)
         parameters = (
             ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
@@ -273,10 +310,11 @@ class Outbound:
                         parse_mode=ParseMode.HTML,
                         reply_markup=markup,
                         reply_parameters=parameters,
+                        message_thread_id=thread_id,
                     )
                 )
 
-            message = await self._with_chart(bot, chat_id, reply.chart, send_photo)
+            message = await self._with_chart(bot, chat_id, reply.chart, send_photo, thread_id)
             assert isinstance(message, Message)
             return message
         chunks = split_message(reply.text)
@@ -291,6 +329,7 @@ class Outbound:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup if last else None,
                     reply_parameters=parameters if index == 0 else None,
+                    message_thread_id=thread_id,
                     disable_web_page_preview=True,
                 )
             )
@@ -309,7 +348,10 @@ class Outbound:
                         functools.partial(message.edit_media, media, reply_markup=markup)
                     )
 
-                await self._with_chart(message.get_bot(), message.chat_id, reply.chart, edit_photo)
+                topic = message.message_thread_id if message.is_topic_message else None
+                await self._with_chart(
+                    message.get_bot(), message.chat_id, reply.chart, edit_photo, topic
+                )
             elif message.photo:
                 await call_safely(
                     lambda: message.edit_caption(

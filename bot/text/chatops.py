@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.analytics.model import Snapshot
 from bot.chatops.conditions import Condition
-from bot.chatops.records import AlertRecord
+from bot.chatops.records import AlertFiring, AlertRecord
 from bot.core.universe import Universe
 from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
 from bot.text.i18n import t
@@ -70,9 +70,12 @@ def alert_created(
     universe: Universe,
     snapshot: Snapshot | None,
     lang: str,
+    until: dt.date | None = None,
 ) -> str:
-    """The confirmation of a new alert, with the value now."""
+    """The confirmation of a new alert, with the value now (and its last day, if any)."""
     repeat = t(lang, "alert.repeat_every" if condition.repeat == "every" else "alert.repeat_once")
+    if until is not None:
+        repeat += " " + t(lang, "alert.until", date=until.isoformat())
     return t(
         lang,
         "alert.created",
@@ -81,6 +84,13 @@ def alert_created(
         value=esc(format_value(value, condition)),
         repeat=esc(repeat),
     )
+
+
+def last_day(expires_at: str, tz: str) -> dt.date:
+    """The `until` day of an alert that expires at `expires_at` (the end of that day in
+    the chat's zone)."""
+    end = dt.datetime.fromisoformat(expires_at).astimezone(ZoneInfo(tz))
+    return (end - dt.timedelta(seconds=1)).date()
 
 
 def alert_fired(
@@ -102,11 +112,22 @@ def alert_fired(
 
 
 def alert_list(
-    records: Sequence[AlertRecord], universe: Universe, snapshot: Snapshot | None, lang: str
+    records: Sequence[AlertRecord],
+    universe: Universe,
+    snapshot: Snapshot | None,
+    lang: str,
+    tz: str = "UTC",
+    expired: Sequence[int] = (),
 ) -> str:
-    """/alerts: each alert with its id, state and when it last fired."""
+    """/alerts: each alert with its id, state, when it last fired and its last day; the
+    ids of alerts that expired and were just removed."""
+    gone = (
+        [esc(t(lang, "alert.expired", ids=", ".join(f"#{i}" for i in expired)))] if expired else []
+    )
     if not records:
-        return esc(t(lang, "alert.list_empty", example="/alert star50 mtd > 10%"))
+        return "\n".join(
+            [*gone, esc(t(lang, "alert.list_empty", example="/alert star50 mtd > 10%"))]
+        )
     lines = [t(lang, "alert.list_title")]
     for record in records:
         condition = Condition.from_json(record.condition)
@@ -121,9 +142,43 @@ def alert_list(
             if record.last_fired_at
             else t(lang, "alert.never_fired")
         )
+        until = (
+            " · " + esc(t(lang, "alert.expires", date=last_day(record.expires_at, tz)))
+            if record.expires_at
+            else ""
+        )
         lines.append(
             f"#{record.id} {describe(condition, universe, snapshot, lang)}"
             f"{' (every)' if condition.repeat == 'every' else ''} · {esc(state)} · {esc(fired)}"
+            f"{until}"
+        )
+    return "\n".join([*lines, *gone])
+
+
+def alert_history(
+    firings: Sequence[AlertFiring],
+    universe: Universe,
+    snapshot: Snapshot | None,
+    lang: str,
+    tz: str,
+) -> str:
+    """/alerts history: each firing, newest first, with the value that fired it and when
+    (in the chat's zone)."""
+    if not firings:
+        return esc(t(lang, "alert.history_empty"))
+    lines = [t(lang, "alert.history_title")]
+    for firing in firings:
+        condition = Condition.from_json(firing.condition)
+        when = dt.datetime.fromisoformat(firing.fired_at).astimezone(ZoneInfo(tz))
+        lines.append(
+            t(
+                lang,
+                "alert.history_line",
+                when=esc(when.strftime("%Y-%m-%d %H:%M ") + (when.tzname() or tz)),
+                id=firing.alert_id,
+                condition=describe(condition, universe, snapshot, lang),
+                value=esc(format_value(firing.value, condition)),
+            )
         )
     return "\n".join(lines)
 

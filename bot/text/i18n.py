@@ -378,6 +378,37 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Returns are in percent: write “{token}” with %, e.g. {example}",
         "zh": "涨跌幅以百分比计：请在 “{token}” 后加 %，例如 {example}",
     },
+    "alert.until_bad": {
+        "en": "“{token}” is not a date: write until YYYY-MM-DD, e.g. {example}",
+        "zh": "“{token}” 不是有效日期：请写 until 年-月-日，例如 {example}",
+    },
+    "alert.until_missing": {
+        "en": "Say once until which day the alert holds, e.g. {example}",
+        "zh": "请给出一个截止日期（只写一次），例如 {example}",
+    },
+    "alert.until_past": {
+        "en": "{date} has already passed here (today is {today} in {tz}). Pick today or a "
+        "later day, e.g. {example}",
+        "zh": "{date} 已经过去（{tz} 今天是 {today}）。请选今天或之后的日期，例如 {example}",
+    },
+    "alert.until": {"en": "Until {date}.", "zh": "有效期至 {date}。"},
+    "alert.expires": {"en": "until {date}", "zh": "有效至 {date}"},
+    "alerts.usage": {
+        "en": "Usage: /alerts for the list, /alerts history for the last firings",
+        "zh": "用法：/alerts 查看列表，/alerts history 查看最近的触发记录",
+    },
+    "alert.history_title": {
+        "en": "<b>Last alert firings in this chat</b> (newest first)",
+        "zh": "<b>本群最近的提醒触发</b>（最新在前）",
+    },
+    "alert.history_empty": {
+        "en": "No alert has fired in this chat yet. See /alerts for the ones set.",
+        "zh": "本群还没有提醒触发过。发送 /alerts 查看已设置的提醒。",
+    },
+    "alert.history_line": {
+        "en": "{when} · #{id} {condition} · was {value}",
+        "zh": "{when} · #{id} {condition} · 当时 {value}",
+    },
     "alert.cap": {
         "en": "This chat already has {limit} alerts, the most it can have. Remove some with "
         "/unalert ID.",
@@ -395,6 +426,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "alert.fired": {
         "en": "Alert #{id} 🔔 {condition}. Now {value}.",
         "zh": "提醒 #{id} 🔔 {condition}。当前 {value}。",
+    },
+    "alert.expired": {
+        "en": "Expired and removed: {ids}.",
+        "zh": "已过期并删除：{ids}。",
     },
     "alert.list_title": {"en": "<b>Alerts in this chat</b>", "zh": "<b>本群提醒</b>"},
     "alert.list_empty": {

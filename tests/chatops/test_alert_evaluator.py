@@ -346,3 +346,24 @@ def test_one_value_lookup_per_target_and_metric(monkeypatch: pytest.MonkeyPatch)
     )
     # star50 > 10%, china_ai >= 300B and star50-ndx > 5pp fire in each of the 20 chats.
     assert len(outcome.fired) == 60
+
+
+# ---- expiry ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("expires", "fires", "expired"),
+    [
+        (0, True, False),  # no `until`: never expires
+        (T0.timestamp() + 1, True, False),  # a second before its end
+        (T0.timestamp(), False, True),  # its end is now
+        (T0.timestamp() - 86400, False, True),
+    ],
+)
+def test_an_expired_alert_never_fires_and_is_listed_for_removal(
+    expires: float, fires: bool, expired: bool
+) -> None:
+    condition = Condition("hstech", "index", "price", ">", 10.0, "price")
+    table = table_of([(1, -5, condition)])
+    table.columns["expires"] = np.array([expires], dtype="<i8")
+    outcome = evaluate_table(table, np.array([11.0]), T0)
+    assert list(outcome.fired) == ([0] if fires else [])
+    assert list(table_module.expired_rows(table, T0)) == ([0] if expired else [])

@@ -6,17 +6,29 @@ call but answers after the client stopped waiting.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
+import redis.asyncio as redis
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
+from bot.answers.reply import Reply
 from bot.sandbox.localapi import LocalBotApi
-from bot.telegram.outbound import SEND_TRIES, call_safely, certainly_not_received
+from bot.storage.chats import ChatStore
+from bot.storage.keys import Keys
+from bot.storage.market import MarketStore
+from bot.telegram.outbound import (
+    SEND_TRIES,
+    Outbound,
+    call_safely,
+    certainly_not_received,
+    topic_deleted,
+)
 
 TOKEN = "123456:TEST-token"
 
@@ -90,3 +102,34 @@ def test_httpx_causes_as_ptb_wraps_them(cause: httpx.HTTPError, safe: bool) -> N
     )
     wrapper.__cause__ = cause
     assert certainly_not_received(wrapper) is safe
+
+
+@pytest.mark.parametrize(
+    ("description", "deleted"),
+    [
+        ("Bad Request: message thread not found", True),
+        ("Bad Request: MESSAGE_THREAD_NOT_FOUND", False),  # not a text Telegram sends
+        ("Bad Request: chat not found", False),
+        ("Bad Request: message to be replied not found", False),
+    ],
+)
+def test_a_deleted_topic_is_told_by_telegrams_words(description: str, deleted: bool) -> None:
+    assert topic_deleted(BadRequest(description)) is deleted
+
+
+async def test_every_chunk_of_a_long_answer_goes_to_the_topic(
+    redis_client: redis.Redis, keys: Keys
+) -> None:
+    async with LocalBotApi(bot_username="rallybot") as api:
+        forum = api.forum_chat(-100321, "Markets")
+        topic = api.create_topic(forum, "US")
+        outbound = Outbound(
+            MarketStore(redis_client, keys), ChatStore(redis_client, keys), asyncio.Semaphore(1)
+        )
+        long_text = "\n".join(f"line {n:04}" + "." * 60 for n in range(200))
+        async with Bot(TOKEN, base_url=api.base_url) as bot:
+            await outbound.send(bot, forum.id, Reply(long_text), thread_id=topic)
+        chunks = api.calls_to("sendMessage")
+        assert len(chunks) == 4  # 200 lines of 70 characters, 4096 at most per message
+        assert [c.params["message_thread_id"] for c in chunks] == [topic] * 4
+        assert [c.result["message_thread_id"] for c in chunks] == [topic] * 4

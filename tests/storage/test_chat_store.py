@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import numpy as np
 import pytest
 
-from bot.chatops.records import AlertRecord, ChatSettings, Subscription
+from bot.chatops.records import AlertFiring, AlertRecord, ChatSettings, Subscription
 from bot.chatops.table import AlertTable
 from bot.storage import alerts as alert_storage
 from bot.storage.chats import ChatStore
@@ -289,6 +289,64 @@ async def test_fired_log_is_taken_once_and_capped(store: ChatStore) -> None:
     assert await store.take_fired_log(3) == []
 
 
+async def test_alerts_keep_their_topic_and_expiry(store: ChatStore) -> None:
+    in_topic = await store.add_alert(-8, CONDITION, "t", thread_id=17, expires_at=NOW + 0.5)
+    plain = await store.add_alert(-8, CONDITION, "t")
+    listed = await store.chat_alerts(-8)
+    assert listed == [in_topic, plain]
+    assert (listed[0].thread_id, listed[0].expires_at) == (17, "2026-09-21T14:13:21+00:00")
+    assert (listed[1].thread_id, listed[1].expires_at) == (None, None)
+    table = await store.alerts.load()
+    assert list(table.columns["threads"]) == [17, 0]
+    assert list(table.columns["expires"]) == [NOW + 1, 0]
+
+
+async def test_alerts_stored_before_the_topic_and_expiry_columns_still_load(
+    store: ChatStore,
+) -> None:
+    old = await store.add_alert(-8, CONDITION, "t")
+    await store.client.delete(
+        store.keys.alert_column("threads"), store.keys.alert_column("expires")
+    )
+    assert len(await store.alerts.load()) == 1
+    new = await store.add_alert(-8, CONDITION, "t", thread_id=5)
+    table = await store.alerts.load()
+    assert list(table.columns["ids"]) == [old.id, new.id]
+    assert list(table.columns["threads"]) == [0, 5]
+    assert list(table.columns["expires"]) == [0, 0]
+    assert [r.thread_id for r in await store.chat_alerts(-8)] == [None, 5]
+
+
+async def test_forget_topic_drops_only_that_topics_alerts_and_digest(store: ChatStore) -> None:
+    await store.subscribe(-8, Subscription(thread_id=5), NOW)
+    gone = await store.add_alert(-8, CONDITION, "t", thread_id=5)
+    other_topic = await store.add_alert(-8, CONDITION, "t", thread_id=6)
+    general = await store.add_alert(-8, CONDITION, "t")
+    assert await store.forget_topic(-8, 6) == (1, False)
+    assert await store.subscription(-8) == Subscription(thread_id=5)
+    assert await store.forget_topic(-8, 5) == (1, True)
+    assert await store.subscription(-8) is None
+    assert [r.id for r in await store.chat_alerts(-8)] == [general.id]
+    assert gone.id != other_topic.id
+
+
+async def test_a_subscription_saved_before_topics_reads_as_the_chat_itself(
+    store: ChatStore,
+) -> None:
+    old = {"time": "08:00", "tz": "UTC", "every_day": True}
+    await store.client.set(store.keys.subscription(4), json.dumps(old))
+    assert await store.subscription(4) == Subscription("08:00", "UTC", every_day=True)
+
+
+async def test_alert_history_is_newest_first_and_capped(store: ChatStore) -> None:
+    for n in range(25):
+        await store.log_firing(3, AlertFiring(n, CONDITION, n / 100, f"2026-09-21T00:{n:02}:00"))
+    history = await store.alert_history(3)
+    assert [f.alert_id for f in history] == list(range(24, 4, -1))
+    assert history[0] == AlertFiring(24, CONDITION, 0.24, "2026-09-21T00:24:00")
+    assert await store.alert_history(4) == []
+
+
 # ---- whole chats -------------------------------------------------------------------------------
 async def test_forget_chat_removes_everything_of_that_chat(
     store: ChatStore, redis_client: RedisClient, keys: Keys
@@ -298,6 +356,7 @@ async def test_forget_chat_removes_everything_of_that_chat(
     alert = await store.add_alert(-9, CONDITION, "t")
     await store.record_firing(alert.id, 1)
     await store.log_fired(-9, "fired")
+    await store.log_firing(-9, AlertFiring(alert.id, CONDITION, 0.2, "2026-09-21T00:00:00"))
     await store.subscribe(12, Subscription(), NOW)
     survivor = await store.add_alert(12, CONDITION, "t")
     await store.record_firing(survivor.id, 1)
@@ -311,6 +370,7 @@ async def test_forget_chat_removes_everything_of_that_chat(
         keys.subscription(-9),
         keys.chat_alerts(-9),
         keys.fired_log(-9),
+        keys.alert_history(-9),
     }
     assert await store.settings(-9) == ChatSettings()
     assert await store.due_at(-9) is None
@@ -356,6 +416,14 @@ async def test_migrate_chat_moves_the_fired_log(store: ChatStore) -> None:
     await store.migrate_chat(-300, -1_000_000_000_300)
     assert await store.take_fired_log(-1_000_000_000_300) == ["fired before the upgrade"]
     assert await store.take_fired_log(-300) == []
+
+
+async def test_migrate_chat_moves_the_alert_history_in_order(store: ChatStore) -> None:
+    for n in (1, 2):
+        await store.log_firing(-300, AlertFiring(n, CONDITION, 0.1, f"2026-09-21T00:0{n}:00"))
+    await store.migrate_chat(-300, -1_000_000_000_300)
+    assert [f.alert_id for f in await store.alert_history(-1_000_000_000_300)] == [2, 1]
+    assert await store.alert_history(-300) == []
 
 
 async def test_whole_column_writes_store_what_row_writes_store(

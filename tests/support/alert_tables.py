@@ -30,6 +30,8 @@ def table_of(
         "armed": [1] * len(rows),
         "last_fired": [np.nan] * len(rows),
         "fired_count": [0] * len(rows),
+        "threads": [0] * len(rows),
+        "expires": [0] * len(rows),
     }
     columns = {name: np.asarray(values[name], dtype=dtype) for name, dtype in COLUMNS.items()}
     kept = np.array([(previous or {}).get(key, np.nan) for key in groups], dtype=float)

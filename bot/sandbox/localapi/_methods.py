@@ -207,6 +207,19 @@ class BotApiMethods:
         replied.pop("reply_to_message", None)
         return replied
 
+    def _topic(
+        self, chat: SimChat, params: Mapping[str, Any], reply_to: JsonDict | None
+    ) -> JsonDict:
+        """Where in a forum a new message goes: the topic asked for, else the topic of the
+        message it answers (as Telegram does), else none (the General topic)."""
+        explicit = params.get("message_thread_id")
+        thread = self.world.topic_thread(chat, None if explicit is None else int(explicit))
+        if thread is None and reply_to is not None and reply_to.get("is_topic_message"):
+            thread = int(reply_to["message_thread_id"])
+        if thread is None:
+            return {}
+        return {"message_thread_id": thread, "is_topic_message": True}
+
     def _photo_from(self, value: Any, files: Mapping[str, bytes], part: str) -> StoredPhoto:
         if isinstance(value, str) and value.startswith("attach://"):
             part, value = value.removeprefix("attach://"), None
@@ -293,12 +306,14 @@ class BotApiMethods:
     async def send_message(self, params: dict[str, Any], files: Mapping[str, bytes]) -> Any:
         """sendMessage."""
         chat = self._writable_chat(params["chat_id"])
+        self.world.topic_thread(chat, params.get("message_thread_id"))
         text, entities = self._message_text(params)
         markup = _inline_markup_of(params, inline_only=False)
         reply_to = self._reply_target(chat, params)
         message = self.world.new_message(
             chat,
             self.world.bot_user(),
+            **self._topic(chat, params, reply_to),
             reply_to_message=reply_to,
             text=text,
             entities=entities or None,
@@ -309,6 +324,7 @@ class BotApiMethods:
     async def send_photo(self, params: dict[str, Any], files: Mapping[str, bytes]) -> Any:
         """sendPhoto."""
         chat = self._writable_chat(params["chat_id"])
+        self.world.topic_thread(chat, params.get("message_thread_id"))
         caption, entities = self._caption(params)
         markup = _inline_markup_of(params, inline_only=False)
         reply_to = self._reply_target(chat, params)
@@ -316,6 +332,7 @@ class BotApiMethods:
         message = self.world.new_message(
             chat,
             self.world.bot_user(),
+            **self._topic(chat, params, reply_to),
             reply_to_message=reply_to,
             photo=copy.deepcopy(photo.sizes),
             caption=caption or None,
@@ -548,7 +565,8 @@ class BotApiMethods:
 
     async def send_chat_action(self, params: dict[str, Any], files: Mapping[str, bytes]) -> Any:
         """sendChatAction."""
-        self._writable_chat(params["chat_id"])
+        chat = self._writable_chat(params["chat_id"])
+        self.world.topic_thread(chat, params.get("message_thread_id"))
         if params["action"] not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True

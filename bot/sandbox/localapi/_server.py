@@ -493,6 +493,41 @@ class LocalBotApi:
         self.world.chats[chat_id] = chat
         return chat
 
+    def forum_chat(self, chat_id: int, title: str = "Test forum") -> SimChat:
+        """Create (or replace) a forum supergroup: one with topics."""
+        chat = self.group_chat(chat_id, title, supergroup=True)
+        chat.is_forum = True
+        self.world.topics.setdefault(chat_id, {})
+        return chat
+
+    def create_topic(self, chat: SimChat | int, name: str) -> int:
+        """Open a topic in a forum; its thread id is the id of the service message that
+        opened it, as in Telegram."""
+        forum = self.world.resolve_chat(_chat_of(chat))
+        if not forum.is_forum:
+            raise ValueError(f"chat {forum.id} is not a forum")
+        thread_id = self.world.last_message_id.get(forum.id, 0) + 1
+        self.world.new_message(
+            forum,
+            None,
+            message_thread_id=thread_id,
+            is_topic_message=True,
+            forum_topic_created={"name": name, "icon_color": 7322096},
+        )
+        self.world.topics[forum.id][thread_id] = name
+        return thread_id
+
+    def delete_topic(self, chat: SimChat | int, thread_id: int) -> None:
+        """Delete a topic and its messages, as an admin would: sends to it then answer 400
+        "message thread not found"."""
+        chat_id = _chat_of(chat)
+        del self.world.topics[chat_id][thread_id]
+        stored = self.world.messages.get(chat_id, {})
+        for message_id in [
+            i for i, m in stored.items() if m.get("message_thread_id") == thread_id
+        ]:
+            del stored[message_id]
+
     def set_member_status(
         self, chat_id: SimChat | int, user_id: SimUser | int, status: str
     ) -> None:
@@ -545,8 +580,10 @@ class LocalBotApi:
         *,
         sender_chat: SimChat | int | None = None,
         reply_to_message_id: int | None = None,
+        thread_id: int | None = None,
     ) -> int:
-        """Queue a text message from a user (or an anonymous admin); return the update_id."""
+        """Queue a text message from a user (or an anonymous admin), in a forum topic if
+        `thread_id` is given; return the update_id."""
         target = self.world.resolve_chat(_chat_of(chat))
         sender: JsonDict
         extra: JsonDict = {}
@@ -578,6 +615,10 @@ class LocalBotApi:
             entities.append(
                 {"type": "bot_command", "offset": 0, "length": utf16_len(command.group(0))}
             )
+        if thread_id is not None:
+            if thread_id not in self.world.topics.get(target.id, {}):
+                raise ValueError(f"chat {target.id} has no topic {thread_id}")
+            extra.update(message_thread_id=thread_id, is_topic_message=True)
         message = self.world.new_message(
             target, sender, **extra, text=text, entities=entities or None
         )

@@ -46,6 +46,8 @@ class SimChat:
     first_name: str | None = None
     last_name: str | None = None
     username: str | None = None
+    is_forum: bool = False
+    """A supergroup with topics: messages may belong to a topic (message_thread_id)."""
 
     @property
     def is_group(self) -> bool:
@@ -59,6 +61,8 @@ class SimChat:
             value = getattr(self, key)
             if value is not None:
                 data[key] = value
+        if self.is_forum:
+            data["is_forum"] = True
         return data
 
 
@@ -100,6 +104,8 @@ class World:
     webhook: JsonDict | None = None
     blocked: set[int] = field(default_factory=set)
     migrated: dict[int, int] = field(default_factory=dict)
+    topics: dict[int, dict[int, str]] = field(default_factory=dict)
+    """Per forum chat: its open topics, thread id -> name (deleted ones are gone)."""
 
     def bot_user(self) -> JsonDict:
         """The bot's own User object."""
@@ -126,6 +132,15 @@ class World:
     def member_status(self, chat: SimChat, user_id: int) -> str:
         """A user's status in a chat; anyone not set explicitly is a plain member."""
         return self.members.get((chat.id, user_id), "member")
+
+    def topic_thread(self, chat: SimChat, thread_id: int | None) -> int | None:
+        """The topic a message sent with this message_thread_id lands in; Telegram's 400 for
+        a thread that does not exist (never made, or deleted)."""
+        if thread_id is None:
+            return None
+        if not (chat.is_forum and thread_id in self.topics.get(chat.id, {})):
+            raise bad_request("message thread not found")
+        return thread_id
 
     def next_message_id(self, chat_id: int) -> int:
         """Allocate the next message id in a chat."""
