@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from bot.answers.inline import INLINE_CACHE_MAX_SECONDS, INLINE_CACHE_MIN_SECONDS
+from bot.answers.inline import INLINE_CACHE_MAX_SECONDS, INLINE_CACHE_MIN_SECONDS, InlineAnswers
+from bot.commands.parsing import RallyRequest
 from bot.sandbox.localapi import LocalBotApi, SimUser
 from bot.sandbox.session import DemoSession
 from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, make_settings
@@ -212,3 +214,63 @@ async def test_other_market_answers_share_the_query_that_reproduces_them(
     [sent] = session.server.calls_to("sendPhoto")
     assert photo["caption"] == sent.params["caption"]
     assert photo["photo_file_id"] == sent.result["photo"][-1]["file_id"]
+
+
+@pytest.mark.parametrize(
+    ("refresh_every", "next_check", "seconds"),
+    [
+        # 07:00 Wed: Hong Kong trades, the data was refreshed at 07:00; every 2 min is 07:02.
+        (dt.timedelta(minutes=2), FIXED_NOW, 120),
+        # The refresh job looks next at 07:01:30: the schedule has work from 07:02:30.
+        (dt.timedelta(minutes=2), FIXED_NOW + dt.timedelta(seconds=90), 150),
+        # Every 10 min is past the cap.
+        (dt.timedelta(minutes=10), FIXED_NOW, INLINE_CACHE_MAX_SECONDS),
+    ],
+)
+async def test_cache_time_runs_to_the_next_scheduled_refresh(
+    session: DemoSession, refresh_every: dt.timedelta, next_check: dt.datetime, seconds: int
+) -> None:
+    services = session.application.bot_data.services
+    inline = InlineAnswers(services.market, session.runtime.store, refresh_every)
+
+    answer = await inline.answer(RallyRequest("YTD"), next_check)
+
+    assert answer.cache_seconds == seconds
+    assert answer.share_query == "rally ytd"
+
+
+async def test_an_upload_chat_that_refuses_the_chart_leaves_the_text_answer(
+    upload_session: DemoSession,
+) -> None:
+    upload_session.server.block_chat(UPLOAD_CHAT_ID)
+
+    answer = await ask_inline(upload_session, "rally ytd")
+
+    [text] = answer["results"]
+    assert text["type"] == "article"
+    to_upload_chat = [
+        c for c in upload_session.server.calls if c.params.get("chat_id") == UPLOAD_CHAT_ID
+    ]
+    assert to_upload_chat
+    assert not any(c.ok for c in to_upload_chat)
+
+
+async def test_an_expired_query_is_dropped_quietly_and_the_next_is_answered(
+    session: DemoSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    session.server.fail_next(
+        "answerInlineQuery",
+        status=400,
+        description="Bad Request: query is too old and response timeout expired or query ID "
+        "is invalid",
+    )
+    expired = session.server.send_inline_query(session.user, "rally")
+    await session.server.wait_for_call(
+        "answerInlineQuery", lambda call: call.params.get("inline_query_id") == expired
+    )
+
+    answer = await ask_inline(session, "rally ytd")
+
+    assert answer["results"]
+    assert session.server.inline_answer(expired) is None
+    assert [r for r in caplog.records if r.levelno >= 40] == []
