@@ -47,6 +47,8 @@ class InlineAnswer:
     cache_seconds: int
     share_query: str | None = None
     """The query that asks this again (None for the syntax help)."""
+    description: str | None = None
+    """What the result list shows under the title, when not the default."""
 
 
 class InlineAnswers:
@@ -90,7 +92,12 @@ class InlineAnswers:
         text = (
             f"{esc(error.render(lang))}\n\n{esc(t(lang, 'inline.help.syntax', examples=examples))}"
         )
-        return InlineAnswer(t(lang, "inline.help.title"), Reply(text), INLINE_CACHE_MIN_SECONDS)
+        return InlineAnswer(
+            t(lang, "inline.help.title"),
+            Reply(text),
+            INLINE_CACHE_MIN_SECONDS,
+            description=error.render(lang),
+        )
 
     def _title(self, period: str, *names: str, joiner: str = ", ") -> str:
         labels = [chartdata.label(self.market.universe, name) for name in names]

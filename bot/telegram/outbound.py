@@ -79,7 +79,7 @@ def inline_results(
         if answer.share_query
         else None
     )
-    # Ids only need to be unique within one answer; the query keeps them short and readable.
+    # Ids need only be unique within one answer; a hash keeps any query within 64 bytes.
     key = hashlib.sha256((answer.share_query or answer.title).encode()).hexdigest()[:40]
     results: list[InlineQueryResult] = []
     if photo_file_id is not None:
@@ -103,7 +103,7 @@ def inline_results(
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             ),
-            description=t(lang, "inline.as_text") if answer.share_query else None,
+            description=answer.description or t(lang, "inline.as_text"),
             reply_markup=markup,
         )
     )

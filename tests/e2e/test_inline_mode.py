@@ -10,6 +10,7 @@ import pytest
 
 from bot.answers.inline import INLINE_CACHE_MAX_SECONDS, INLINE_CACHE_MIN_SECONDS, InlineAnswers
 from bot.commands.parsing import RallyRequest
+from bot.sandbox.console import print_inline
 from bot.sandbox.localapi import LocalBotApi, SimUser
 from bot.sandbox.session import DemoSession
 from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, make_settings
@@ -157,6 +158,7 @@ async def test_bad_query_answers_one_article_explaining_the_syntax(
     [help_article] = answer["results"]
     assert help_article["type"] == "article"
     assert help_article["title"].startswith("How to ask")
+    assert hint in help_article["description"]
     message = help_article["input_message_content"]["message_text"]
     assert hint in message
     assert "rally ytd" in message
@@ -274,3 +276,16 @@ async def test_an_expired_query_is_dropped_quietly_and_the_next_is_answered(
     assert answer["results"]
     assert session.server.inline_answer(expired) is None
     assert [r for r in caplog.records if r.levelno >= 40] == []
+
+
+async def test_the_demo_asks_inline_and_prints_each_result(
+    session: DemoSession, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await session.ask("/rally ytd")
+
+    print_inline(await session.inline("rally ytd"))
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "[chart] China tech rally · YTD · Chart with the summary"
+    assert out[1] == "[text] China tech rally · YTD · The summary as text"
+    assert "China tech rally · YTD" in out[2]
