@@ -389,21 +389,29 @@ class Outbound:
         if file_id:
             self._keep_file_id(chart.name, file_id)
             return file_id
-        upload_chat_id = self.inline_upload_chat_id
-        if upload_chat_id is None:
+        in_flight = self._uploads.get(chart.name)
+        if in_flight is not None:
+            # A chat (or another inline query) is being sent this chart now: its file_id will do.
+            return await asyncio.shield(in_flight)
+        if self.inline_upload_chat_id is None:
             return None
+        return await self._upload_for_inline(bot, chart, self.inline_upload_chat_id)
 
-        async def upload(photo: str | bytes) -> Message:
-            return await call_safely(functools.partial(bot.send_photo, upload_chat_id, photo))
-
+    async def _upload_for_inline(self, bot: Bot, chart: Chart, chat_id: int) -> str | None:
+        # Registered before the first await, so queries arriving together share one upload.
+        upload = asyncio.get_running_loop().create_future()
+        self._uploads[chart.name] = upload
+        file_id = None
         try:
-            message = await self._with_chart(bot, upload_chat_id, chart, upload)
+            png = await self._png(bot, chat_id, chart)
+            message = await call_safely(functools.partial(bot.send_photo, chat_id, png))
+            file_id = await self._remember_file_id(chart, message)
         except TelegramError as error:
             logger.warning("Could not upload %s to the inline upload chat: %s", chart.name, error)
-            return None
-        return (
-            message.photo[-1].file_id if isinstance(message, Message) and message.photo else None
-        )
+        finally:
+            upload.set_result(file_id)
+            self._uploads.pop(chart.name, None)
+        return file_id
 
     async def answer_inline(
         self,

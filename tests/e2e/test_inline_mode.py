@@ -289,3 +289,17 @@ async def test_the_demo_asks_inline_and_prints_each_result(
     assert out[0] == "[chart] China tech rally · YTD · Chart with the summary"
     assert out[1] == "[text] China tech rally · YTD · The summary as text"
     assert "China tech rally · YTD" in out[2]
+
+
+async def test_queries_arriving_together_upload_the_chart_once(
+    upload_session: DemoSession,
+) -> None:
+    server = upload_session.server
+    first = server.send_inline_query(upload_session.user, "star50 ytd")
+    second = server.send_inline_query(server.user(2002, "Bo"), "star50 ytd")
+
+    answers = [await server.wait_for_inline_answer(q) for q in (first, second)]
+
+    [upload] = server.calls_to("sendPhoto")
+    issued = upload.result["photo"][-1]["file_id"]
+    assert [by_type(a, "photo")[0]["photo_file_id"] for a in answers] == [issued, issued]
