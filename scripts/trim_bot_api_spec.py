@@ -29,11 +29,16 @@ def trim(source: Path, target: Path) -> int:
         f"  {json.dumps(name)}: {json.dumps(method, ensure_ascii=False)}"
         for name, method in compact["methods"].items()
     ]
+    types = [
+        f"  {json.dumps(name)}: {json.dumps(declared, ensure_ascii=False)}"
+        for name, declared in compact["types"].items()
+    ]
     header = (
         f'{{\n  "version": {json.dumps(compact["version"])},\n'
         f'  "release_date": {json.dumps(compact["release_date"])},\n  "methods": {{\n'
     )
-    target.write_text(header + "  " + ",\n  ".join(lines) + "\n  }\n}\n", encoding="utf-8")
+    body = "  " + ",\n  ".join(lines) + '\n  },\n  "types": {\n  ' + ",\n  ".join(types)
+    target.write_text(header + body + "\n  }\n}\n", encoding="utf-8")
     return len(compact["methods"])
 
 

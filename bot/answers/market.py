@@ -12,9 +12,10 @@ from bot.analytics.model import Snapshot
 from bot.analytics.periods import Period, period_key
 from bot.analytics.view import MarketView, range_view
 from bot.answers import chartdata
-from bot.answers.reply import Button, Chart, Reply, period_buttons
+from bot.answers.reply import Button, Chart, Reply, period_buttons, share_button
 from bot.answers.views import MarketViews
 from bot.commands.callbacks import ButtonAction, encode
+from bot.commands.inline import inline_query_for
 from bot.commands.parsing import (
     BasketRequest,
     ChartRequest,
@@ -79,7 +80,8 @@ class MarketAnswers:
         warnings = self.stale_warnings(view.snapshot, lang)
         caption = texts.rally_caption(view.snapshot, self.universe, period, warnings, lang=lang)
         buttons = period_buttons(ButtonAction("rally", period))
-        return Reply(caption, self.rally_chart(view, period, lang), buttons)
+        share = share_button(inline_query_for(request), lang)
+        return Reply(caption, self.rally_chart(view, period, lang), (*buttons, share))
 
     def rally_chart(self, view: MarketView, period: Period, lang: str = "en") -> Chart:
         """The /rally chart alone (the digest sends it with its own caption)."""
@@ -97,7 +99,8 @@ class MarketAnswers:
             name, lambda: chartdata.index_chart(view, self.universe, key, period, lang)
         )
         buttons = period_buttons(ButtonAction("index", period, (key,)))
-        return Reply(caption, Chart(name, spec), buttons)
+        share = share_button(inline_query_for(request), lang)
+        return Reply(caption, Chart(name, spec), (*buttons, share))
 
     async def basket(self, request: BasketRequest, page: int = 0, lang: str = "en") -> Reply:
         """Members by contribution, paged; a bar chart of every member's USD change."""
@@ -119,6 +122,7 @@ class MarketAnswers:
                 following = dataclasses.replace(action, page=page + 1)
                 nav.append(Button(t(lang, "button.next"), encode(following)))
             rows.append(tuple(nav))
+        rows.append(share_button(inline_query_for(request), lang))
         if page:
             return Reply(text, None, tuple(rows))
         name = f"basket:{key}:{period_key(period)}:{lang}:v{view.version}"
@@ -144,7 +148,8 @@ class MarketAnswers:
             )
         )
         buttons = period_buttons(ButtonAction("heatmap", period, (key,)))
-        return Reply(caption, Chart(name, spec), buttons)
+        share = share_button(inline_query_for(request), lang)
+        return Reply(caption, Chart(name, spec), (*buttons, share))
 
     async def chart(self, request: ChartRequest, lang: str = "en") -> Reply:
         """Up to six series rebased to 100 at the period's base."""
@@ -163,7 +168,7 @@ class MarketAnswers:
         caption = texts.chart_caption(
             labels, period, view.snapshot.provider, self._as_of(view.snapshot, lang), lang=lang
         )
-        return Reply(caption, Chart(name, spec))
+        return Reply(caption, Chart(name, spec), (share_button(inline_query_for(request), lang),))
 
     async def compare(self, request: CompareRequest, lang: str = "en") -> Reply:
         """The spread A minus B over the period, in percentage points."""
@@ -205,7 +210,8 @@ class MarketAnswers:
             ),
         )
         buttons = period_buttons(ButtonAction("compare", period, (first, second)))
-        return Reply(caption, Chart(name, spec), buttons)
+        share = share_button(inline_query_for(request), lang)
+        return Reply(caption, Chart(name, spec), (*buttons, share))
 
     @staticmethod
     def _as_of(snapshot: Snapshot, lang: str) -> str:

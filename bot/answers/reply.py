@@ -6,15 +6,18 @@ from dataclasses import dataclass
 
 from bot.analytics.periods import PERIODS, DateRange
 from bot.commands.callbacks import ButtonAction, encode
+from bot.text.i18n import t
 from charts.model import ChartSpec
 
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: its label and its callback data (at most 64 bytes)."""
+    """An inline button: its label and its callback data (at most 64 bytes), or, for a Share
+    button, the inline query it puts after @bot in the chat the user picks."""
 
     text: str
-    data: str
+    data: str = ""
+    switch_inline_query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class Reply:
     text: str
     chart: Chart | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+def share_button(query: str, lang: str) -> tuple[Button, ...]:
+    """A row with one Share button that asks `query` inline in a chat the user picks."""
+    return (Button(t(lang, "button.share"), switch_inline_query=query),)
 
 
 def period_buttons(action: ButtonAction) -> tuple[tuple[Button, ...], ...]:

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT")
     metrics_port: int | None = Field(default=None, alias="RALLYBOT_METRICS_PORT")
     metrics_listen: str = Field(default="127.0.0.1", alias="RALLYBOT_METRICS_LISTEN")
+    inline_upload_chat_id: int | None = Field(default=None, alias="RALLYBOT_INLINE_UPLOAD_CHAT_ID")
     poll_lease_seconds: float = Field(default=6.0, ge=1.0, alias="RALLYBOT_POLL_LEASE_SECONDS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", alias="RALLYBOT_LOG_LEVEL"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from bot.core.config import Settings
 from bot.sandbox.session import BotReply, DemoSession, save_photos
@@ -17,6 +18,16 @@ def _print_replies(replies: list[BotReply], out: Path, stem: str) -> None:
             print("buttons: " + " · ".join(f"[{label}]" for label, _ in reply.buttons))
     for path in paths:
         print(f"chart: {path.resolve()}")
+
+
+def print_inline(results: list[dict[str, Any]]) -> None:
+    """Each inline result's kind, title and description, then the text the user would send."""
+    for result in results:
+        kind = "chart" if result["type"] == "photo" else "text"
+        print(f"[{kind}] {result.get('title', '')} · {result.get('description', '')}")
+    text = next((r for r in results if r["type"] == "article"), None)
+    if text is not None:
+        print(text["input_message_content"]["message_text"])
 
 
 async def ask(settings: Settings, text: str, out: Path) -> int:
@@ -36,7 +47,8 @@ async def demo(settings: Settings, out: Path) -> int:
         print(
             "Ready. You are chatting with rallybot in a private chat. Type a command such as\n"
             "  /rally ytd   /basket   /chart star50 hstech ndx ytd   /help\n"
-            "Press a button of the last answer with !LABEL (e.g. !YTD). Ctrl-D or /quit ends.\n"
+            "Press a button of the last answer with !LABEL (e.g. !YTD); ask inline with\n"
+            "@ QUERY (e.g. @ star50 ytd). Ctrl-D or /quit ends.\n"
             f"Charts are written to {out}/"
         )
         last: list[BotReply] = []
@@ -52,6 +64,10 @@ async def demo(settings: Settings, out: Path) -> int:
                 continue
             turn += 1
             try:
+                if line.startswith("@"):
+                    query = line.removeprefix("@rallybot").removeprefix("@").strip()
+                    print_inline(await session.inline(query))
+                    continue
                 if line.startswith("!"):
                     replies = await _press(session, last, line[1:])
                 else:

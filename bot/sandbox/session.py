@@ -150,6 +150,17 @@ class DemoSession:
         update_id = self.server.press_button(target, self.user, message_id, data)
         return await self.replies_to(update_id, target.id, start, timeout)
 
+    async def inline(
+        self,
+        query: str,
+        timeout: float = 30.0,  # noqa: ASYNC109
+    ) -> list[dict[str, Any]]:
+        """Type `@rallybot QUERY` as the person; the inline results the bot answered."""
+        query_id = self.server.send_inline_query(self.user, query)
+        answer = await self.server.wait_for_inline_answer(query_id, timeout)
+        results: list[dict[str, Any]] = answer["results"]
+        return results
+
     async def replies_to(
         self,
         update_id: int,

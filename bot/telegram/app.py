@@ -20,6 +20,7 @@ from telegram import (
 from telegram.constants import FloodLimit
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.answers.inline import InlineAnswers
 from bot.answers.market import MarketAnswers
 from bot.answers.status import StatusAnswers
 from bot.answers.views import MarketViews
@@ -36,6 +37,7 @@ from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.polling import PollingLeader
 from handlers import chatops as chatops_handlers
 from handlers import general as general_handlers
+from handlers import inline as inline_handlers
 from handlers import market as market_handlers
 from handlers.common import on_error
 
@@ -95,7 +97,12 @@ def build_application(
         runtime.clock,
         dt.timedelta(minutes=settings.stale_after_minutes),
     )
-    outbound = Outbound(runtime.store, runtime.chats, asyncio.Semaphore(RENDER_CONCURRENCY))
+    outbound = Outbound(
+        runtime.store,
+        runtime.chats,
+        asyncio.Semaphore(RENDER_CONCURRENCY),
+        settings.inline_upload_chat_id,
+    )
     chatops = ChatOpsService(
         runtime.chats, views, market, outbound, runtime.universe, runtime.clock
     )
@@ -107,12 +114,14 @@ def build_application(
         runtime.provider.name,
         dt.timedelta(seconds=settings.refresh_seconds),
     )
+    inline = InlineAnswers(market, runtime.store, dt.timedelta(seconds=settings.refresh_seconds))
     application.bot_data.services = Services(
-        runtime.universe, views, market, status, chatops, runtime.chats, outbound
+        runtime.universe, views, market, status, chatops, runtime.chats, outbound, inline
     )
     # The families in order: market and chat-ops commands, then help and the fallback.
     market_handlers.register(application)
     chatops_handlers.register(application)
+    inline_handlers.register(application)
     general_handlers.register(application)
     general_handlers.register_fallback(application)
     application.add_error_handler(on_error)

@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.answers.inline import InlineAnswers
 from bot.answers.market import MarketAnswers
 from bot.answers.status import StatusAnswers
 from bot.answers.views import MarketViews
@@ -27,6 +28,7 @@ class Services:
     chatops: ChatOpsService
     chats: ChatStore
     outbound: Outbound
+    inline: InlineAnswers
 
 
 class BotData:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import functools
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,7 +16,12 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResult,
+    InlineQueryResultArticle,
+    InlineQueryResultCachedPhoto,
     InputMediaPhoto,
+    InputTextMessageContent,
+    LinkPreviewOptions,
     Message,
     ReplyParameters,
 )
@@ -30,11 +36,13 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.answers.reply import Chart, Reply
+from bot.answers.inline import InlineAnswer
+from bot.answers.reply import Chart, Reply, share_button
 from bot.core.metrics import SENDS
 from bot.storage.chats import ChatStore
 from bot.storage.market import MarketStore
 from bot.telegram.pacing import retry_after_seconds
+from bot.text.i18n import t
 from bot.text.market import MESSAGE_LIMIT
 from charts.render import render
 
@@ -52,10 +60,55 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+            [
+                InlineKeyboardButton(b.text, switch_inline_query=b.switch_inline_query)
+                if b.switch_inline_query is not None
+                else InlineKeyboardButton(b.text, callback_data=b.data)
+                for b in row
+            ]
             for row in reply.buttons
         ]
     )
+
+
+def inline_results(
+    answer: InlineAnswer, photo_file_id: str | None, lang: str
+) -> list[InlineQueryResult]:
+    """The answer as inline results: its chart by file_id (when there is one), then as text."""
+    markup = (
+        keyboard(Reply("", buttons=(share_button(answer.share_query, lang),)))
+        if answer.share_query
+        else None
+    )
+    # Ids need only be unique within one answer; a hash keeps any query within 64 bytes.
+    key = hashlib.sha256((answer.share_query or answer.title).encode()).hexdigest()[:40]
+    results: list[InlineQueryResult] = []
+    if photo_file_id is not None:
+        results.append(
+            InlineQueryResultCachedPhoto(
+                f"chart-{key}",
+                photo_file_id,
+                title=answer.title,
+                description=t(lang, "inline.as_chart"),
+                caption=answer.reply.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        )
+    results.append(
+        InlineQueryResultArticle(
+            f"text-{key}",
+            answer.title,
+            InputTextMessageContent(
+                split_message(answer.reply.text)[0],
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            ),
+            description=answer.description or t(lang, "inline.as_text"),
+            reply_markup=markup,
+        )
+    )
+    return results
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -145,11 +198,17 @@ class Outbound:
     """Every send: one retry policy, 403 and migrations, each chart uploaded once."""
 
     def __init__(
-        self, store: MarketStore, chats: ChatStore, render_slots: asyncio.Semaphore
+        self,
+        store: MarketStore,
+        chats: ChatStore,
+        render_slots: asyncio.Semaphore,
+        inline_upload_chat_id: int | None = None,
     ) -> None:
         self.store = store
         self.chats = chats
         self.render_slots = render_slots
+        self.inline_upload_chat_id = inline_upload_chat_id
+        """Where a chart no chat has seen yet is uploaded once, for its file_id, for inline."""
         self._uploads: dict[str, asyncio.Future[str | None]] = {}
         # A chart name holds its snapshot version, so its file_id never changes: keep it.
         self._file_ids: dict[str, str] = {}
@@ -371,3 +430,65 @@ class Outbound:
             # Pressing the button of the period already shown changes nothing: not an error.
             if "message is not modified" not in exc.message.lower():
                 raise
+
+    async def chart_file_id(self, bot: Bot, chart: Chart) -> str | None:
+        """A file_id for the chart: Telegram's from any earlier send, else from uploading it
+        once to the inline upload chat; None when there is neither (the answer goes as text)."""
+        file_id = self._file_ids.get(chart.name) or await self.store.load_file_id(chart.name)
+        if file_id:
+            self._keep_file_id(chart.name, file_id)
+            return file_id
+        in_flight = self._uploads.get(chart.name)
+        if in_flight is not None:
+            # A chat (or another inline query) is being sent this chart now: its file_id will do.
+            return await asyncio.shield(in_flight)
+        if self.inline_upload_chat_id is None:
+            return None
+        return await self._upload_for_inline(bot, chart, self.inline_upload_chat_id)
+
+    async def _upload_for_inline(self, bot: Bot, chart: Chart, chat_id: int) -> str | None:
+        # Registered before the first await, so queries arriving together share one upload.
+        upload = asyncio.get_running_loop().create_future()
+        self._uploads[chart.name] = upload
+        file_id = None
+        try:
+            png = await self._png(bot, chat_id, chart)
+            message = await call_safely(functools.partial(bot.send_photo, chat_id, png))
+            file_id = await self._remember_file_id(chart, message)
+        except TelegramError as error:
+            logger.warning("Could not upload %s to the inline upload chat: %s", chart.name, error)
+        finally:
+            upload.set_result(file_id)
+            self._uploads.pop(chart.name, None)
+        return file_id
+
+    async def answer_inline(
+        self,
+        bot: Bot,
+        query_id: str,
+        answer: InlineAnswer,
+        lang: str,
+    ) -> bool:
+        """Answer an inline query: the chart (by file_id) and the text, never twice.
+
+        Not a chat send: no chat to forget or migrate and nothing the flood limits count, so
+        it shares only the retry rule; an answer Telegram refuses (the user typed on and the
+        query expired) is logged and dropped, as the user already sees a newer query's answer.
+        """
+        chart = answer.reply.chart
+        file_id = await self.chart_file_id(bot, chart) if chart else None
+        results = inline_results(answer, file_id, lang)
+        try:
+            await call_safely(
+                functools.partial(
+                    bot.answer_inline_query,
+                    query_id,
+                    results,
+                    cache_time=answer.cache_seconds,
+                    is_personal=False,
+                )
+            )
+        except TelegramError as error:
+            logger.info("Inline query %s was not answered: %s", query_id, error)
+            return False
+        return True

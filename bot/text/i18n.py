@@ -139,6 +139,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "button.prev": {"en": "◀ prev", "zh": "◀ 上一页"},
     "button.next": {"en": "next ▶", "zh": "下一页 ▶"},
+    "button.share": {"en": "↗ Share", "zh": "↗ 分享"},
+    # Inline mode (@bot QUERY in any chat).
+    "inline.title.rally": {"en": "China tech rally · {period}", "zh": "中国科技股行情 · {period}"},
+    "inline.as_chart": {"en": "Chart with the summary", "zh": "图表与摘要"},
+    "inline.as_text": {"en": "The summary as text", "zh": "仅文字摘要"},
+    "inline.unknown": {
+        "en": "I don't understand “{token}”.",
+        "zh": "无法理解 “{token}”。",
+    },
+    "inline.help.title": {
+        "en": "How to ask: @bot star50 · rally ytd",
+        "zh": "用法：@bot star50 · rally ytd",
+    },
+    "inline.help.syntax": {
+        "en": "Inline, type a command without its slash, or just an index or basket key and "
+        "a period (1D, 5D, MTD, YTD, 1Y), e.g. {examples}. Nothing after @bot gives /rally.",
+        "zh": "内联模式：输入不带斜杠的命令，或指数/篮子代码加区间（1D、5D、MTD、YTD、1Y），"
+        "例如 {examples}。@bot 后不输入内容即为 /rally。",
+    },
     # /start and /help.
     "start.intro": {
         "en": "👋 I track the China tech rally: STAR 50, ChiNext and Hang Seng TECH against the "

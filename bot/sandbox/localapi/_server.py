@@ -19,6 +19,7 @@ from aiohttp import BodyPartReader, web
 
 from bot.sandbox.localapi._errors import ApiError, bad_request, forbidden, too_many_requests
 from bot.sandbox.localapi._html import utf16_len
+from bot.sandbox.localapi._inline import InlineQueries
 from bot.sandbox.localapi._methods import BotApiMethods, Handler, not_implemented
 from bot.sandbox.localapi._ratelimit import FloodControl, RateLimits
 from bot.sandbox.localapi._spec import ApiSpec, load_spec, validate_request
@@ -156,6 +157,8 @@ class LocalBotApi:
         self._methods = BotApiMethods(self.world, strict_html=strict_html)
         self._handlers: dict[str, Handler] = self._methods.table()
         self._handlers["getUpdates"] = self._get_updates
+        self._inline = InlineQueries(self.world, self.spec, clock, strict_html=strict_html)
+        self._handlers["answerInlineQuery"] = self._inline.answer
         self.enforce_rate_limits = enforce_rate_limits
         self._flood = FloodControl(rate_limits or RateLimits(), clock)
         self.rate_limited_count = 0
@@ -654,6 +657,40 @@ class LocalBotApi:
                 }
             }
         )
+
+    def send_inline_query(
+        self,
+        user: SimUser | int,
+        query: str,
+        *,
+        offset: str = "",
+        chat_type: str | None = "sender",
+    ) -> str:
+        """Queue an InlineQuery typed by a user (`@bot query`); return the query id."""
+        person = user if isinstance(user, SimUser) else self.user(int(user))
+        inline_query = self._inline.new_query(person.to_dict(), query, offset, chat_type)
+        self.enqueue_update({"inline_query": inline_query})
+        return str(inline_query["id"])
+
+    def inline_answer(self, query_id: str) -> JsonDict | None:
+        """What the bot answered an inline query (results, cache_time, is_personal, ...)."""
+        record = self._inline.records.get(query_id)
+        return None if record is None or record.answer is None else copy.deepcopy(record.answer)
+
+    async def wait_for_inline_answer(
+        self,
+        query_id: str,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> JsonDict:
+        """Wait until the bot answered the inline query successfully; return its answer."""
+        await self.wait_for_call(
+            "answerInlineQuery",
+            lambda call: call.ok and call.params.get("inline_query_id") == query_id,
+            timeout=timeout,
+        )
+        answer = self.inline_answer(query_id)
+        assert answer is not None
+        return answer
 
     # --- simulation: faults --------------------------------------------------------------
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,10 @@ PACKAGED_SPEC = Path(__file__).with_name("bot_api_methods.json")
 # The full machine-readable spec lives beside the repo on development machines only.
 SHARED_SPEC = Path(__file__).resolve().parents[4] / "shared" / "telegram" / "api.json"
 
+_RESULT = "InlineQueryResult"
+# Object types checked field by field: what answerInlineQuery carries.
+_CHECKED_TYPE_ROOTS = (_RESULT, "InputTextMessageContent", "InlineQueryResultsButton")
+_KIND = re.compile(r"must be (\w+)")
 _SCALARS = {"String", "Integer", "Float", "Boolean", "InputFile"}
 _TRUE = {"true", "1", "True"}
 _FALSE = {"false", "0", "False"}
@@ -52,11 +57,26 @@ class MethodSpec:
 
 
 @dataclass(frozen=True)
+class TypeSpec:
+    """One Bot API object type the server checks field by field (inline query results)."""
+
+    name: str
+    fields: Mapping[str, FieldSpec]
+    kind: str | None
+    """The value its `type` field must hold ("article", "photo"), when it has one."""
+
+
+@dataclass(frozen=True)
 class ApiSpec:
     """The set of Bot API methods the local server recognises."""
 
     version: str
     methods: Mapping[str, MethodSpec]
+    types: Mapping[str, TypeSpec] = field(default_factory=dict)
+
+    def result_types(self, kind: str) -> list[TypeSpec]:
+        """The InlineQueryResult types whose `type` is `kind` (photo: by URL and cached)."""
+        return [t for t in self.types.values() if t.kind == kind and t.name.startswith(_RESULT)]
 
     def lookup(self, name: str) -> MethodSpec | None:
         """Find a method; Telegram matches method names case-insensitively."""
@@ -76,22 +96,45 @@ def _is_newer_than_ptb(type_name: str) -> bool:
     return "Rich" in type_name
 
 
+def _compact_fields(declared: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"name": f["name"], "types": list(f["types"]), "required": bool(f["required"])}
+        for f in declared
+        if not any(_is_newer_than_ptb(t) for t in f["types"])
+    ]
+
+
+def _kind_of(declared: list[Mapping[str, Any]]) -> str | None:
+    """The value a result's `type` field must hold, read from its description."""
+    for f in declared:
+        if f["name"] == "type":
+            found = _KIND.search(str(f.get("description", "")))
+            return found.group(1) if found else None
+    return None
+
+
 def compact_spec(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Reduce a full api.json document to method names, field names, types and required flags."""
+    """Reduce a full api.json document to method names, field names, types and required flags,
+    plus the object types answerInlineQuery carries (already compact in the packaged copy)."""
     methods: dict[str, Any] = {}
     for name, method in sorted(raw["methods"].items()):
         if _is_newer_than_ptb(name):
             continue
-        fields = [
-            {"name": f["name"], "types": list(f["types"]), "required": bool(f["required"])}
-            for f in method.get("fields", [])
-            if not any(_is_newer_than_ptb(t) for t in f["types"])
-        ]
-        methods[name] = {"returns": list(method.get("returns", [])), "fields": fields}
+        methods[name] = {
+            "returns": list(method.get("returns", [])),
+            "fields": _compact_fields(method.get("fields", [])),
+        }
+    types: dict[str, Any] = {}
+    for name, declared in sorted(raw.get("types", {}).items()):
+        if not name.startswith(_CHECKED_TYPE_ROOTS) or not declared.get("fields"):
+            continue
+        kind = declared["kind"] if "kind" in declared else _kind_of(declared["fields"])
+        types[name] = {"kind": kind, "fields": _compact_fields(declared["fields"])}
     return {
         "version": raw.get("version", "unknown"),
         "release_date": raw.get("release_date", ""),
         "methods": methods,
+        "types": types,
     }
 
 
@@ -109,7 +152,18 @@ def spec_from_document(raw: Mapping[str, Any]) -> ApiSpec:
         )
         for name, method in compact["methods"].items()
     }
-    return ApiSpec(version=str(compact["version"]), methods=methods)
+    types = {
+        name: TypeSpec(
+            name=name,
+            fields={
+                f["name"]: FieldSpec(f["name"], tuple(f["types"]), f["required"])
+                for f in declared["fields"]
+            },
+            kind=declared["kind"],
+        )
+        for name, declared in compact["types"].items()
+    }
+    return ApiSpec(version=str(compact["version"]), methods=methods, types=types)
 
 
 def load_spec(path: Path | str | None = None) -> ApiSpec:
