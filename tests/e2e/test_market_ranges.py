@@ -176,8 +176,10 @@ async def test_the_range_button_keeps_the_range_selected_and_a_fixed_one_leaves_
     assert not [c for c in calls if c.method.startswith("send") and c.method != "sendChatAction"]
     assert session.server.sent_messages(session.chat) == before
     keyboard = before[0]["reply_markup"]["inline_keyboard"]
-    assert [b["text"] for b in keyboard[-1]] == ["• 2025-01-27 → •"]
-    assert [b["callback_data"] for b in keyboard[-1]] == [SINCE_DEEPSEEK_DATA]
+    range_row, share_row = keyboard[-2:]
+    assert [b["text"] for b in range_row] == ["• 2025-01-27 → •"]
+    assert [b["callback_data"] for b in range_row] == [SINCE_DEEPSEEK_DATA]
+    assert [b["switch_inline_query"] for b in share_row] == ["rally since 2025-01-27"]
     assert [r for r in caplog.records if r.levelno >= 40] == []
 
     calls = await press(session, reply.message_id, "rally:YTD")
@@ -186,7 +188,10 @@ async def test_the_range_button_keeps_the_range_selected_and_a_fixed_one_leaves_
     [message] = session.server.sent_messages(session.chat)
     assert message["caption"].startswith("China tech rally · YTD")
     rows = message["reply_markup"]["inline_keyboard"]
-    assert [[b["text"] for b in row] for row in rows] == [["1D", "5D", "MTD", "• YTD •", "1Y"]]
+    assert [[b["text"] for b in row] for row in rows] == [
+        ["1D", "5D", "MTD", "• YTD •", "1Y"],
+        ["↗ Share"],
+    ]
 
 
 async def test_a_range_answer_redraws_in_place_from_its_own_button(session: DemoSession) -> None:
