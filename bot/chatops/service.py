@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,10 @@ class ChatOpsService:
         self.outbound = outbound
         self.universe = universe
         self.clock = clock
+        self._stopping = False
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     # ---- settings -------------------------------------------------------------------------
     async def chat_settings(self, chat_id: int) -> ChatSettings:
@@ -222,6 +227,8 @@ class ChatOpsService:
         The claims are held by a short lease renewed while this process works through
         them: if it dies, another process takes the rest over within one lease.
         """
+        if self._stopping:
+            return 0
         now = self.clock()
         claims = await self.chats.claim_due(now.timestamp(), DIGEST_LEASE_SECONDS)
         if not claims:
@@ -234,14 +241,19 @@ class ChatOpsService:
 
         async def one(chat_id: int, due: float) -> bool:
             async with slots:
+                if self._stopping:  # left claimed, handed back below
+                    return False
                 return await self._digest_one(bot, view, chat_id, due, lease, now)
 
         heartbeat = asyncio.create_task(self._hold_claims(lease))
         CLAIMS_HELD.inc(len(claims))
         try:
-            results = await asyncio.gather(
-                *(one(chat_id, due) for chat_id, due in claims), return_exceptions=True
-            )
+            async with self._sending():
+                results = await asyncio.gather(
+                    *(one(chat_id, due) for chat_id, due in claims), return_exceptions=True
+                )
+                if self._stopping:
+                    await self._hand_back(lease)
         finally:
             heartbeat.cancel()
             CLAIMS_HELD.dec(len(claims))
@@ -249,6 +261,43 @@ class ChatOpsService:
             if isinstance(result, BaseException):
                 logger.error("Digest for chat %s failed", chat_id, exc_info=result)
         return sum(1 for r in results if r is True)
+
+    def stop_dispatching(self) -> None:
+        """Start no more digests: the sends under way finish, the rest are handed back."""
+        self._stopping = True
+
+    async def drain(self, patience: float) -> bool:
+        """Stop starting digests and wait up to `patience` s for the sends under way (digests
+        and alert messages); True when they all finished."""
+        self.stop_dispatching()
+        try:
+            async with asyncio.timeout(patience):
+                await self._idle.wait()
+        except TimeoutError:
+            logger.warning("Stopping with sends still under way after %.0f s", patience)
+            return False
+        return True
+
+    @contextlib.asynccontextmanager
+    async def _sending(self) -> AsyncIterator[None]:
+        """Marks a fan-out under way, so a shutdown waits for it rather than cutting it off."""
+        self._busy += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
+
+    async def _hand_back(self, lease: ClaimLease) -> None:
+        async with lease.lock:
+            released = await self.chats.release_claims(lease.pending, lease.end)
+            lease.pending.clear()
+        if released:
+            logger.info(
+                "Stopping: %d digests not started are due again for another process", released
+            )
 
     async def _hold_claims(self, lease: ClaimLease) -> None:
         """Renew the unfinished claims every DIGEST_HEARTBEAT_SECONDS."""
@@ -433,16 +482,17 @@ class ChatOpsService:
                 )
             return delivered.may_have_arrived
 
-        results = await asyncio.gather(
-            *(
-                send(alert_id, row)
-                for alert_id, row in zip(
-                    checked.claimed.tolist(), checked.rows.tolist(), strict=True
-                )
-                if alert_id in definitions
-            ),
-            return_exceptions=True,
-        )
+        async with self._sending():
+            results = await asyncio.gather(
+                *(
+                    send(alert_id, row)
+                    for alert_id, row in zip(
+                        checked.claimed.tolist(), checked.rows.tolist(), strict=True
+                    )
+                    if alert_id in definitions
+                ),
+                return_exceptions=True,
+            )
         for result in results:
             if isinstance(result, BaseException):
                 logger.error("An alert message failed", exc_info=result)

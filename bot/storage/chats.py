@@ -61,6 +61,20 @@ for i = 3, #ARGV do
 end
 return renewed
 """
+# Hand this process's unstarted claims back (a shutdown): each is due again at its original
+# time, so the next process to look claims it at once instead of waiting for the lease.
+_RELEASE_CLAIMS = """
+local released = 0
+for i = 2, #ARGV do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  local original = redis.call('HGET', KEYS[2], ARGV[i])
+  if score and original and tonumber(score) == tonumber(ARGV[1]) then
+    redis.call('ZADD', KEYS[1], original, ARGV[i])
+    released = released + 1
+  end
+end
+return released
+"""
 _FINISH = """
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and tonumber(score) == tonumber(ARGV[2]) then
@@ -86,6 +100,7 @@ class ChatStore:
         self._claim = LuaScript(client, _CLAIM_DUE)
         self._finish = LuaScript(client, _FINISH)
         self._renew_claims = LuaScript(client, _RENEW_CLAIMS)
+        self._release_claims = LuaScript(client, _RELEASE_CLAIMS)
         self.alerts = AlertStore(client, self.keys)
         self._recheck_seconds = recheck_seconds
         self._settings: dict[int, ChatSettings] = {}
@@ -192,6 +207,16 @@ class ChatStore:
             keys=[self.keys.subscriptions()], args=[lease_end, new_lease_end, *ids]
         )
         return int(renewed)
+
+    async def release_claims(self, chat_ids: Iterable[int], lease_end: float) -> int:
+        """Make these claims (still ours) due again at once; how many were still ours."""
+        ids = [str(chat_id) for chat_id in chat_ids]
+        if not ids:
+            return 0
+        released = await self._release_claims(
+            keys=[self.keys.subscriptions(), self.keys.digest_claims()], args=[lease_end, *ids]
+        )
+        return int(released)
 
     async def finish_claim(self, chat_id: int, lease_end: float, next_due: float) -> bool:
         """Schedule the next digest if our claim still holds; False when it lapsed."""

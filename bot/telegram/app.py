@@ -170,6 +170,10 @@ async def publish_command_menu(application: Application[Any, Any, Any, Any, Any,
         await application.bot.set_my_commands(commands, scope=scope, language_code=lang)
 
 
+SHUTDOWN_DRAIN_SECONDS = 8.0
+"""How long a stopping process waits for its sends under way (within Docker's 10 s)."""
+
+
 async def run_until_stopped(
     application: Application[Any, Any, Any, Any, Any, Any],
     runtime: Runtime,
@@ -216,5 +220,9 @@ async def run_until_stopped(
         finally:
             if updater.running:
                 await updater.stop()
+            # SIGTERM: no new digests; those claimed and not started are due again at once
+            # for another process; the sends under way finish before the jobs are stopped
+            # (stopping cancels them, and a cancelled send may still have arrived).
+            await application.bot_data.services.chatops.drain(SHUTDOWN_DRAIN_SECONDS)
             if application.running:
                 await application.stop()

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.sandbox.localapi import LocalBotApi
@@ -17,9 +18,17 @@ TOKEN = "987654:Very-Secret_Token-0123456789"
 RALLYBOT = Path(sys.executable).with_name("rallybot")
 
 
+@dataclass
+class RunningBot:
+    """A `rallybot run` process and the lines of its log so far."""
+
+    process: asyncio.subprocess.Process
+    lines: list[bytes]
+
+
 @contextlib.asynccontextmanager
-async def rallybot_run(env: dict[str, str]) -> AsyncIterator[list[bytes]]:
-    """`rallybot run` with `env`; yields the lines of its log so far, stops it on exit."""
+async def rallybot_run(env: dict[str, str]) -> AsyncIterator[RunningBot]:
+    """`rallybot run` with `env`, stopped (SIGTERM) on exit unless it already has."""
     process = await asyncio.create_subprocess_exec(
         str(RALLYBOT),
         "run",
@@ -36,7 +45,7 @@ async def rallybot_run(env: dict[str, str]) -> AsyncIterator[list[bytes]]:
 
     reader = asyncio.create_task(drain())
     try:
-        yield lines
+        yield RunningBot(process, lines)
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)

@@ -41,7 +41,8 @@ async def test_polling_at_debug_logs_no_token(
             **environment(server, redis_url, key_prefix, RALLYBOT_LOG_LEVEL="DEBUG"),
             "RALLYBOT_LOG_FORMAT": log_format,
         }
-        async with rallybot_run(env) as lines:
+        async with rallybot_run(env) as running:
+            lines = running.lines
             await server.wait_for_call("getUpdates", timeout=60)
             after = len(server.calls)
             server.send_text(chat, server.user(777), "/help")
@@ -67,7 +68,8 @@ async def test_webhook_at_debug_logs_no_token_and_no_secret(
             "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_PORT": str(port),
         }
-        async with rallybot_run(env) as lines:
+        async with rallybot_run(env) as running:
+            lines = running.lines
             registered = await server.wait_for_call("setWebhook", timeout=60)
             assert registered.params["secret_token"] == SECRET
             await asyncio.sleep(0.5)

@@ -119,6 +119,25 @@ async def test_claim_due_is_atomic_across_two_clients(
     assert sorted(every_claim) == list(range(chats))  # each chat exactly once
 
 
+async def test_released_claims_are_due_again_at_once_unless_no_longer_ours(
+    store: ChatStore, other_store: ChatStore
+) -> None:
+    for chat_id, due in ((1, NOW - 10), (2, NOW - 5), (3, NOW)):
+        await store.subscribe(chat_id, Subscription(), due)
+    assert len(await store.claim_due(NOW, LEASE)) == 3
+    # The claims lapsed and another process holds them now; it hands chat 3 back.
+    assert await other_store.claim_due(NOW + LEASE, LEASE) == [
+        (1, NOW - 10),
+        (2, NOW - 5),
+        (3, NOW),
+    ]
+    assert await other_store.release_claims([3], NOW + LEASE + LEASE) == 1
+    assert await store.release_claims([1, 2], NOW + LEASE) == 0  # that lease end is gone
+
+    assert await store.due_at(3) == NOW  # its original due time: claimable now
+    assert await store.claim_due(NOW + 1, LEASE) == [(3, NOW)]
+
+
 async def test_an_unfinished_claim_becomes_due_again_after_the_lease(
     store: ChatStore, other_store: ChatStore
 ) -> None:
