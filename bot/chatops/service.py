@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import math
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,7 @@ from bot.core.metrics import CLAIMS_HELD
 from bot.core.universe import Universe
 from bot.sources.base import Clock
 from bot.storage.chats import MAX_ALERTS_PER_CHAT, ChatStore
-from bot.telegram.outbound import Outbound
+from bot.telegram.outbound import Delivery, Outbound
 from bot.text import chatops as chat_texts
 from bot.text.i18n import LANGUAGES, t
 from bot.text.market import esc
@@ -52,6 +53,8 @@ DIGEST_RETRY_SECONDS = 300.0
 DIGEST_RETRY_MIN_SECONDS = 1.0
 """The soonest it is tried again, even when Telegram's 429 asked for less."""
 DIGEST_CONCURRENCY = 32
+RenewClaims = Callable[[Iterable[int], float, float], Awaitable[int]]
+"""A store's renewal: hold these ids (still at the old lease end) to a new lease end."""
 MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
 
 
@@ -245,7 +248,7 @@ class ChatOpsService:
                     return False
                 return await self._digest_one(bot, view, chat_id, due, lease, now)
 
-        heartbeat = asyncio.create_task(self._hold_claims(lease))
+        heartbeat = asyncio.create_task(self._hold_claims(lease, self.chats.renew_claims))
         CLAIMS_HELD.inc(len(claims))
         try:
             async with self._sending():
@@ -299,14 +302,14 @@ class ChatOpsService:
                 "Stopping: %d digests not started are due again for another process", released
             )
 
-    async def _hold_claims(self, lease: ClaimLease) -> None:
+    async def _hold_claims(self, lease: ClaimLease, renew: RenewClaims) -> None:
         """Renew the unfinished claims every DIGEST_HEARTBEAT_SECONDS."""
         while lease.pending:
             await asyncio.sleep(DIGEST_HEARTBEAT_SECONDS)
             async with lease.lock:
                 new_end = self.clock().timestamp() + DIGEST_LEASE_SECONDS
                 if new_end > lease.end:
-                    await self.chats.renew_claims(lease.pending, lease.end, new_end)
+                    await renew(lease.pending, lease.end, new_end)
                     lease.end = new_end
 
     async def _digest_one(
@@ -414,7 +417,8 @@ class ChatOpsService:
         await self._remove_expired(table, now)
         written = time.perf_counter()
         fired_ids = table.columns["ids"][outcome.fired]
-        claimed = await store.claim(fired_ids, view.version)
+        lease_end = now.timestamp() + DIGEST_LEASE_SECONDS
+        claimed = await store.claim(fired_ids, view.version, lease_end)
         recorded = time.perf_counter()
         # Row of each claimed id: the fired rows' ids are unique, so a sorted lookup finds them.
         order = np.argsort(fired_ids, kind="stable")
@@ -424,6 +428,7 @@ class ChatOpsService:
             values,
             claimed,
             rows,
+            lease_end,
             {
                 "load": loaded - started,
                 "evaluate": evaluated - loaded,
@@ -458,45 +463,105 @@ class ChatOpsService:
         """Send the firings this process recorded; how many may have arrived."""
         table, values = checked.table, checked.values
         definitions = await self.chats.alerts.definitions(checked.claimed.tolist())
+        firings = [
+            Firing(
+                AlertRecord(
+                    alert_id,
+                    int(table.columns["chats"][row]),
+                    definitions[alert_id].condition,
+                    definitions[alert_id].created_at,
+                    thread_id=int(table.columns["threads"][row]) or None,
+                ),
+                float(values[table.columns["groups"][row]]),
+            )
+            for alert_id, row in zip(checked.claimed.tolist(), checked.rows.tolist(), strict=True)
+            if alert_id in definitions
+        ]
+        await self.chats.alerts.sent(set(checked.claimed.tolist()) - set(definitions))
+        return await self._send_firings(bot, view, firings, ClaimLease(checked.lease_end, set()))
+
+    async def resend_lapsed_firings(self, bot: Bot) -> int:
+        """Send the recorded firings whose sender stopped before sending them (its lease
+        lapsed), valued in the latest snapshot; how many may have arrived."""
+        if self._stopping:
+            return 0
+        now = self.clock().timestamp()
+        lease = ClaimLease(now + DIGEST_LEASE_SECONDS, set())
+        alerts = self.chats.alerts
+        ids = await alerts.take_lapsed(now, lease.end)
+        if not ids:
+            return 0
+        view = await self.views.latest()
+        if view is None:  # nothing to value them in yet: taken again after this lease
+            return 0
+        records = await alerts.records(ids)
+        await alerts.sent(set(ids) - {record.id for record in records})  # removed meanwhile
+        firings = [
+            Firing(record, current_value(condition, view.snapshot, self.universe))
+            for record in records
+            for condition in (Condition.from_json(record.condition),)
+        ]
+        logger.info("Sending %d alert messages another process recorded and left", len(firings))
+        return await self._send_firings(bot, view, firings, lease)
+
+    async def _send_firings(
+        self, bot: Bot, view: MarketView, firings: Sequence[Firing], lease: ClaimLease
+    ) -> int:
+        """Send each firing once, holding the unsent ones by `lease` (renewed meanwhile)."""
+        alerts = self.chats.alerts
         slots = asyncio.Semaphore(DIGEST_CONCURRENCY)
         fired_at = self.clock().isoformat(timespec="seconds")
+        lease.pending.update(firing.record.id for firing in firings)
 
-        async def send(alert_id: int, row: int) -> bool:
-            definition = definitions[alert_id]
-            chat_id = int(table.columns["chats"][row])
-            thread_id = int(table.columns["threads"][row]) or None
-            value = float(values[table.columns["groups"][row]])
-            record = AlertRecord(alert_id, chat_id, definition.condition, definition.created_at)
-            condition = Condition.from_json(definition.condition)
+        async def send(firing: Firing) -> bool:
+            record = firing.record
+            condition = Condition.from_json(record.condition)
+            value = math.nan if firing.value is None else firing.value
             async with slots:
-                lang = await self.chat_language(chat_id)
+                if self._stopping:  # handed back below, for another process
+                    return False
+                lang = await self.chat_language(record.chat_id)
                 text = chat_texts.alert_fired(
                     record, condition, value, self.universe, view.snapshot, lang
                 )
-                await self.chats.log_fired(chat_id, text)
+                await self.chats.log_fired(record.chat_id, text)
                 await self.chats.log_firing(
-                    chat_id, AlertFiring(alert_id, definition.condition, value, fired_at)
+                    record.chat_id, AlertFiring(record.id, record.condition, value, fired_at)
                 )
                 delivered = await self.outbound.deliver(
-                    bot, chat_id, Reply(text), thread_id=thread_id
+                    bot, record.chat_id, Reply(text), thread_id=record.thread_id
                 )
+            async with lease.lock:
+                lease.pending.discard(record.id)
+                if delivered.status is not Delivery.FAILED or delivered.retry_after is None:
+                    await alerts.sent([record.id])
+                # Refused for flood control: left held, so it goes again once the lease lapses.
             return delivered.may_have_arrived
 
-        async with self._sending():
-            results = await asyncio.gather(
-                *(
-                    send(alert_id, row)
-                    for alert_id, row in zip(
-                        checked.claimed.tolist(), checked.rows.tolist(), strict=True
-                    )
-                    if alert_id in definitions
-                ),
-                return_exceptions=True,
-            )
+        heartbeat = asyncio.create_task(self._hold_claims(lease, alerts.renew_sending))
+        try:
+            async with self._sending():
+                results = await asyncio.gather(
+                    *(send(firing) for firing in firings), return_exceptions=True
+                )
+                if self._stopping and lease.pending:
+                    async with lease.lock:  # due at once for another process
+                        await alerts.renew_sending(lease.pending, lease.end, 0.0)
+                        lease.pending.clear()
+        finally:
+            heartbeat.cancel()
         for result in results:
             if isinstance(result, BaseException):
                 logger.error("An alert message failed", exc_info=result)
         return sum(1 for r in results if r is True)
+
+
+@dataclass(frozen=True)
+class Firing:
+    """A recorded firing to send: the alert and the value that fired it."""
+
+    record: AlertRecord
+    value: float | None
 
 
 @dataclass(frozen=True)
@@ -508,12 +573,16 @@ class AlertPass:
     values: np.ndarray
     claimed: np.ndarray
     rows: np.ndarray
+    lease_end: float
+    """Until when the recorded firings are held for this process to send (renewed while it
+    sends); a survivor sends the ones still unsent after it lapses."""
     seconds: dict[str, float]
 
 
 @dataclass
 class ClaimLease:
-    """The lease end this process holds its digest claims to, and the ones unfinished."""
+    """The lease end this process holds its claims (digests or firings) to, and the ones
+    unfinished."""
 
     end: float
     pending: set[int]

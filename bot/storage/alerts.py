@@ -109,7 +109,9 @@ return saved
 
 # A firing is recorded once per alert and snapshot version: the first process to record it
 # sends it; any other process (or a restart evaluating the same snapshot) sees it taken.
-# KEYS: firings. ARGV: version, alert ids packed as int64. Returns the recorded ids, packed.
+# The recorded ids wait in the sending set, held by a lease, until their message is out.
+# KEYS: firings, sending. ARGV: version, alert ids packed as int64, lease end.
+# Returns the recorded ids, packed.
 _CLAIM = """
 local version = tonumber(ARGV[1])
 local packed = ARGV[2]
@@ -128,8 +130,38 @@ for i, id in ipairs(ids) do
     claimed[#claimed + 1] = string.sub(packed, (i - 1) * 8 + 1, i * 8)
   end
 end
-if #writes > 0 then redis.call('HSET', KEYS[1], unpack(writes)) end
+if #writes > 0 then
+  redis.call('HSET', KEYS[1], unpack(writes))
+  local held = {}
+  for i = 1, #writes, 2 do
+    held[#held + 1] = ARGV[3]
+    held[#held + 1] = writes[i]
+  end
+  redis.call('ZADD', KEYS[2], unpack(held))
+end
 return table.concat(claimed)
+"""
+
+# Firings whose sender's lease lapsed (it died): taken over, held to a new lease end.
+# KEYS: sending. ARGV: now, new lease end, limit.
+_TAKE_LAPSED = """
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(lapsed) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return lapsed
+"""
+
+# Hold firings still ours (scored at the old lease end) to a new one.
+# KEYS: sending. ARGV: old lease end, new lease end, ids.
+_RENEW_SENDING = """
+local renewed = 0
+for i = 3, #ARGV do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[1]) then
+    redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
+    renewed = renewed + 1
+  end
+end
+return renewed
 """
 CLAIM_BATCH = 2000
 """Ids per claim call: two commands each, within Lua's limit on unpacked arguments."""
@@ -175,6 +207,8 @@ class AlertStore:
         self._remove = LuaScript(client, _REMOVE)
         self._save_state = LuaScript(client, _SAVE_STATE)
         self._claim = LuaScript(client, _CLAIM)
+        self._take_lapsed = LuaScript(client, _TAKE_LAPSED)
+        self._renew_sending = LuaScript(client, _RENEW_SENDING)
 
     def _column(self, name: str) -> str:
         return self.keys.alert_column(name)
@@ -367,15 +401,42 @@ class AlertStore:
             key = self.keys.alert_group_previous()
             await self.client.hset(key, mapping=known)  # type: ignore[arg-type]
 
-    async def claim(self, alert_ids: np.ndarray, version: int) -> np.ndarray:
-        """Record these firings for snapshot `version`; the ids no process recorded before."""
+    async def claim(self, alert_ids: np.ndarray, version: int, lease_end: float) -> np.ndarray:
+        """Record these firings for snapshot `version`; the ids no process recorded before,
+        each held for sending until `lease_end` (see `sent`, `renew_sending`)."""
         claimed = []
         ids = np.asarray(alert_ids, dtype=COLUMNS["ids"])
+        keys = [self.keys.alert_firings(), self.keys.alert_sending()]
         for start in range(0, len(ids), CLAIM_BATCH):
             packed = ids[start : start + CLAIM_BATCH].tobytes()
-            got = await self._claim(keys=[self.keys.alert_firings()], args=[version, packed])
+            got = await self._claim(keys=keys, args=[version, packed, lease_end])
             claimed.append(np.frombuffer(got or b"", dtype=COLUMNS["ids"]))
         return np.concatenate(claimed) if claimed else ids[:0]
+
+    async def sent(self, alert_ids: Iterable[int]) -> None:
+        """These firings' messages are out (or may be): no one sends them again."""
+        ids = [str(i) for i in alert_ids]
+        if ids:
+            await self.client.zrem(self.keys.alert_sending(), *ids)
+
+    async def renew_sending(
+        self, alert_ids: Iterable[int], lease_end: float, new_lease_end: float
+    ) -> int:
+        """Hold these unsent firings (still ours: scored at `lease_end`) to `new_lease_end`."""
+        ids = [str(i) for i in alert_ids]
+        if not ids:
+            return 0
+        renewed = await self._renew_sending(
+            keys=[self.keys.alert_sending()], args=[lease_end, new_lease_end, *ids]
+        )
+        return int(renewed)
+
+    async def take_lapsed(self, now: float, lease_end: float, limit: int = 500) -> list[int]:
+        """Unsent firings whose sender's lease lapsed before `now`, now held to `lease_end`."""
+        lapsed = await self._take_lapsed(
+            keys=[self.keys.alert_sending()], args=[now, lease_end, limit]
+        )
+        return [int(i) for i in lapsed]
 
     async def definitions(self, alert_ids: Sequence[int]) -> dict[int, AlertDefinition]:
         """The definitions of these alerts, where they still exist."""

@@ -265,9 +265,12 @@ class ChatStore:
         ids = [_text(i) for i in await self.client.smembers(self.keys.chat_alerts(chat_id))]
         return await self.alerts.remove(chat_id, ids)
 
-    async def record_firing(self, alert_id: int, version: int) -> bool:
-        """Record a firing before it is sent; False if some process already recorded it."""
-        return len(await self.alerts.claim(np.array([alert_id]), version)) == 1
+    async def record_firing(
+        self, alert_id: int, version: int, lease_end: float = math.inf
+    ) -> bool:
+        """Record a firing before it is sent, held for sending until `lease_end`; False if
+        some process already recorded it."""
+        return len(await self.alerts.claim(np.array([alert_id]), version, lease_end)) == 1
 
     async def log_fired(self, chat_id: int, text: str) -> None:
         """Remember a fired alert's text for the chat's next digest."""

@@ -137,6 +137,11 @@ class Keys:
         """Hash of alert id -> snapshot version of its last recorded firing."""
         return self._chat("alert-fired")
 
+    def alert_sending(self) -> str:
+        """Sorted set of alert ids whose recorded firing is not sent yet, by lease end: a
+        survivor sends those whose lease lapsed."""
+        return self._chat("alert-sending")
+
     def fired_log(self, chat_id: int) -> str:
         """List of alert texts fired since the chat's last digest."""
         return self._chat("fired-log", str(chat_id))

@@ -109,8 +109,10 @@ class Jobs:
         release_free_memory()
 
     async def digests(self, context: Context) -> None:
-        """Send the digests that are due."""
+        """Send the digests that are due, and alert messages another process left unsent."""
         sent = await self.chatops.dispatch_digests(context.bot)
         DIGESTS.inc(sent)
         if sent:
             logger.info("Sent %d digests", sent)
+        # Alert messages a stopped process recorded and never sent: this tick is the soonest.
+        ALERTS_FIRED.inc(await self.chatops.resend_lapsed_firings(context.bot))

@@ -11,6 +11,7 @@ import pytest
 
 from bot.answers.views import VERSION_RECHECK_SECONDS
 from bot.chatops.records import Subscription
+from bot.chatops.service import DIGEST_LEASE_SECONDS
 from bot.commands.parsing import SettingsChange
 from bot.core.config import Settings
 from bot.refresh import refresh_market
@@ -216,6 +217,31 @@ async def test_two_processes_send_each_digest_and_each_firing_once(
         fired = [t for t in texts_to(server, bot.chat.id, start) if t.startswith("Alert #")]
         assert len(fired) == 1
         assert "Nasdaq 100 price > 1" in fired[0]
+
+
+async def test_a_firing_recorded_by_a_process_that_stopped_is_sent_after_its_lease(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    """Recorded (claimed) and never sent: held for the lease, then sent once by the ticks."""
+    async with running(settings, clock, server) as bot:
+        replies = await bot.ask("/alert ndx price > 1")  # true already
+        assert replies[0].text.startswith("✅ Alert #")
+        services = bot.application.bot_data.services
+        start = len(server.calls)
+        # A process records the firing, then dies before sending it.
+        checked = await services.chatops.record_alerts(await services.views.current())
+        assert len(checked.claimed) == 1
+        await settle()
+        assert not [t for t in texts_to(server, bot.chat.id, start) if t.startswith("Alert #")]
+
+        clock.advance(seconds=DIGEST_LEASE_SECONDS + 1)  # the dead process's lease lapses
+        await wait_until(lambda: texts_to(server, bot.chat.id, start))
+        await settle()
+        fired = [t for t in texts_to(server, bot.chat.id, start) if t.startswith("Alert #")]
+        assert len(fired) == 1
+        assert "Nasdaq 100 price > 1" in fired[0]
+        # The same snapshot evaluated again records nothing more: it went out once.
+        assert await run_alerts(bot) == 0
 
 
 async def run_alerts(bot: DemoSession) -> int:

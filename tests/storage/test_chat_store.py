@@ -119,6 +119,24 @@ async def test_claim_due_is_atomic_across_two_clients(
     assert sorted(every_claim) == list(range(chats))  # each chat exactly once
 
 
+async def test_recorded_firings_wait_for_sending_until_their_lease_lapses(
+    store: ChatStore, other_store: ChatStore
+) -> None:
+    first = await store.add_alert(1, CONDITION, "t")
+    second = await store.add_alert(2, CONDITION, "t")
+    assert await store.record_firing(first.id, 5, lease_end=NOW + LEASE)
+    assert await store.record_firing(second.id, 5, lease_end=NOW + LEASE)
+    await store.alerts.sent([second.id])  # its message went out
+
+    assert await other_store.alerts.take_lapsed(NOW + LEASE - 1, NOW + 2 * LEASE) == []
+    assert await store.alerts.renew_sending([first.id], NOW + LEASE, NOW + 2 * LEASE) == 1
+    assert await other_store.alerts.take_lapsed(NOW + LEASE, NOW + 3 * LEASE) == []
+    # The sender stopped renewing: another process takes the unsent one over, once.
+    assert await other_store.alerts.take_lapsed(NOW + 2 * LEASE, NOW + 3 * LEASE) == [first.id]
+    assert await store.alerts.take_lapsed(NOW + 2 * LEASE, NOW + 3 * LEASE) == []
+    assert await store.alerts.renew_sending([first.id], NOW + 2 * LEASE, NOW + 4 * LEASE) == 0
+
+
 async def test_released_claims_are_due_again_at_once_unless_no_longer_ours(
     store: ChatStore, other_store: ChatStore
 ) -> None:
