@@ -21,14 +21,7 @@ from charts.model import (
     RallyChart,
     SpreadChart,
 )
-from charts.render import (
-    render,
-    render_bars_chart,
-    render_heatmap_chart,
-    render_lines_chart,
-    render_rally_chart,
-    render_spread_chart,
-)
+from charts.render import build_figure, render
 
 __all__ = [
     "Bar",
@@ -43,15 +36,11 @@ __all__ = [
     "RallyChart",
     "SpreadChart",
     "build_bars_figure",
+    "build_figure",
     "build_heatmap_figure",
     "build_lines_figure",
     "build_rally_figure",
     "build_spread_figure",
     "figure_to_png",
     "render",
-    "render_bars_chart",
-    "render_heatmap_chart",
-    "render_lines_chart",
-    "render_rally_chart",
-    "render_spread_chart",
 ]

@@ -207,15 +207,20 @@ class BasketRequest:
 
 def parse_basket(args: Sequence[str], universe: Universe, today: dt.date) -> BasketRequest:
     """Parse `/basket [KEY] [PERIOD]`; the default basket is /rally's."""
-    example = f"/basket {universe.rally.basket} ytd"
+    return BasketRequest(*_basket_and_period("basket", args, universe, today))
+
+
+def _basket_and_period(
+    command: str, args: Sequence[str], universe: Universe, today: dt.date
+) -> tuple[str, Period]:
+    """`[BASKET] [PERIOD]`, as /basket and /heatmap take them: the basket key and period."""
+    example = f"/{command} {universe.rally.basket} ytd"
     rest, period = split_period(args, universe, today, example)
     if len(rest) == 2 and rest[0].lower() in universe.baskets and not _is_name(rest[1], universe):
         raise _period_error(rest[1], example)  # "/basket china_ai forever": a junk period
     if len(rest) > 1:
-        raise UserError("basket.too_many", example=example)
-    if not rest:
-        return BasketRequest(universe.rally.basket, period)
-    key = rest[0].lower()
+        raise UserError(f"{command}.too_many", example=example)
+    key = rest[0].lower() if rest else universe.rally.basket
     if key not in universe.baskets:
         raise UserError(
             "basket.unknown",
@@ -223,7 +228,7 @@ def parse_basket(args: Sequence[str], universe: Universe, today: dt.date) -> Bas
             keys=", ".join(universe.baskets),
             example=example,
         )
-    return BasketRequest(key, period)
+    return key, period
 
 
 @dataclass(frozen=True)
@@ -236,21 +241,7 @@ class HeatmapRequest:
 
 def parse_heatmap(args: Sequence[str], universe: Universe, today: dt.date) -> HeatmapRequest:
     """Parse `/heatmap [BASKET] [PERIOD]`; the default basket is /rally's."""
-    example = f"/heatmap {universe.rally.basket} ytd"
-    rest, period = split_period(args, universe, today, example)
-    if len(rest) == 2 and rest[0].lower() in universe.baskets and not _is_name(rest[1], universe):
-        raise _period_error(rest[1], example)
-    if len(rest) > 1:
-        raise UserError("heatmap.too_many", example=example)
-    key = rest[0].lower() if rest else universe.rally.basket
-    if key not in universe.baskets:
-        raise UserError(
-            "basket.unknown",
-            token=clip(rest[0]),
-            keys=", ".join(universe.baskets),
-            example=example,
-        )
-    return HeatmapRequest(key, period)
+    return HeatmapRequest(*_basket_and_period("heatmap", args, universe, today))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from bot.chatops.table import (
 from bot.storage.connect import RedisClient
 from bot.storage.keys import Keys
 from bot.storage.keys import text as _text
-from bot.storage.scripts import LuaScript
+from bot.storage.scripts import RENEW_LEASE, LuaScript
 
 BATCH = 4096
 """Rows per script call, so no call holds Redis for long."""
@@ -150,19 +150,7 @@ for _, id in ipairs(lapsed) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
 return lapsed
 """
 
-# Hold firings still ours (scored at the old lease end) to a new one.
-# KEYS: sending. ARGV: old lease end, new lease end, ids.
-_RENEW_SENDING = """
-local renewed = 0
-for i = 3, #ARGV do
-  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
-  if score and tonumber(score) == tonumber(ARGV[1]) then
-    redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
-    renewed = renewed + 1
-  end
-end
-return renewed
-"""
+
 CLAIM_BATCH = 2000
 """Ids per claim call: two commands each, within Lua's limit on unpacked arguments."""
 
@@ -208,7 +196,7 @@ class AlertStore:
         self._save_state = LuaScript(client, _SAVE_STATE)
         self._claim = LuaScript(client, _CLAIM)
         self._take_lapsed = LuaScript(client, _TAKE_LAPSED)
-        self._renew_sending = LuaScript(client, _RENEW_SENDING)
+        self._renew_sending = LuaScript(client, RENEW_LEASE)
 
     def _column(self, name: str) -> str:
         return self.keys.alert_column(name)

@@ -16,7 +16,7 @@ from bot.storage.alerts import AlertStore
 from bot.storage.connect import RedisClient
 from bot.storage.keys import Keys
 from bot.storage.keys import text as _text
-from bot.storage.scripts import LuaScript
+from bot.storage.scripts import RENEW_LEASE, LuaScript
 
 MAX_ALERTS_PER_CHAT = 50
 SETTINGS_RECHECK_SECONDS = 1.0
@@ -48,19 +48,7 @@ end
 return claimed
 """
 
-# Reschedule only if this claim still owns the entry (its score is still our lease end).
-# Push this process's claims (their score is its lease end) to a new lease end.
-_RENEW_CLAIMS = """
-local renewed = 0
-for i = 3, #ARGV do
-  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
-  if score and tonumber(score) == tonumber(ARGV[1]) then
-    redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
-    renewed = renewed + 1
-  end
-end
-return renewed
-"""
+
 # Hand this process's unstarted claims back (a shutdown): each is due again at its original
 # time, so the next process to look claims it at once instead of waiting for the lease.
 _RELEASE_CLAIMS = """
@@ -75,6 +63,7 @@ for i = 2, #ARGV do
 end
 return released
 """
+# Reschedule only if this claim still owns the entry (its score is still our lease end).
 _FINISH = """
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and tonumber(score) == tonumber(ARGV[2]) then
@@ -99,7 +88,7 @@ class ChatStore:
         self.keys = keys or Keys()
         self._claim = LuaScript(client, _CLAIM_DUE)
         self._finish = LuaScript(client, _FINISH)
-        self._renew_claims = LuaScript(client, _RENEW_CLAIMS)
+        self._renew_claims = LuaScript(client, RENEW_LEASE)
         self._release_claims = LuaScript(client, _RELEASE_CLAIMS)
         self.alerts = AlertStore(client, self.keys)
         self._recheck_seconds = recheck_seconds

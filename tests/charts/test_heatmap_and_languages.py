@@ -26,11 +26,8 @@ from charts import (
     LinesChart,
     RallyChart,
     SpreadChart,
-    build_bars_figure,
+    build_figure,
     build_heatmap_figure,
-    build_lines_figure,
-    build_rally_figure,
-    build_spread_figure,
     render,
     style,
 )
@@ -204,7 +201,7 @@ def test_every_chart_kind_draws_chinese_in_the_packaged_font_with_no_glyph_missi
     assert not [w for w in caught if "missing from font" in str(w.message)]
 
     with style.chart_language("zh"):
-        figure = _build(spec)
+        figure = build_figure(spec)
         texts = cjk_texts(figure)
         families = style.font_families()
     # The Chinese words are drawn, not dropped as undrawable, in a chain holding the CJK font.
@@ -221,23 +218,6 @@ def test_every_chart_kind_draws_chinese_in_the_packaged_font_with_no_glyph_missi
     assert found == str(style.CJK_FONT_PATH)
 
 
-def _build(spec: ChartSpec) -> Figure:
-    """The figure `render` would draw for the spec."""
-    match spec:
-        case RallyChart():
-            return build_rally_figure(
-                spec.frame, spec.lines, spec.contributors, spec.contributors_title
-            )
-        case LinesChart():
-            return build_lines_figure(spec.frame, spec.lines, spec.y_label)
-        case SpreadChart():
-            return build_spread_figure(spec.frame, spec.spread_pp, spec.label)
-        case BarsChart():
-            return build_bars_figure(spec.frame, spec.bars, spec.title)
-        case HeatmapChart():
-            return build_heatmap_figure(spec.frame, spec.sectors, spec.cap, spec.scale_label)
-
-
 def test_english_charts_do_not_use_the_cjk_font_and_drop_what_they_cannot_draw() -> None:
     assert style.font_families() == (style.FONT_FAMILY,)
     with style.chart_language("en"):
@@ -249,7 +229,7 @@ def test_english_charts_do_not_use_the_cjk_font_and_drop_what_they_cannot_draw()
 def test_zh_dates_are_written_the_chinese_way() -> None:
     spec = ZH_SPECS["lines"]
     with style.chart_language("zh"):
-        figure = _build(spec)
+        figure = build_figure(spec)
         figure.canvas.draw()
         ticks = [t.get_text() for t in figure.axes[0].get_xticklabels()]
     assert any(tick.endswith("月") for tick in ticks), ticks
@@ -259,7 +239,7 @@ def test_the_zh_sector_names_are_drawn_on_the_zh_heatmap() -> None:
     spec = ZH_SPECS["heatmap"]
     assert isinstance(spec, HeatmapChart)
     with style.chart_language("zh"):
-        figure = _build(spec)
+        figure = build_figure(spec)
         figure.canvas.draw()
     assert {t.get_text() for t in drawn(figure, SECTOR_LABEL_GID)} == {"互联网平台", "芯片与设备"}
 

@@ -16,19 +16,20 @@ from matplotlib.transforms import Bbox
 
 from charts import (
     Bar,
+    BarsChart,
     ChartFrame,
     HeatSector,
     HeatTile,
     Line,
+    LinesChart,
+    RallyChart,
+    SpreadChart,
     build_bars_figure,
     build_heatmap_figure,
     build_lines_figure,
     build_rally_figure,
     build_spread_figure,
-    render_bars_chart,
-    render_lines_chart,
-    render_rally_chart,
-    render_spread_chart,
+    render,
 )
 from charts.figures import NO_DATA_GID, WATERMARK_GID
 
@@ -181,7 +182,9 @@ BARS_CASES = {
 @pytest.mark.parametrize("case", RALLY_CASES, ids=str)
 def test_rally_chart_is_a_png_of_the_expected_size(case: str) -> None:
     lines, contributors, height = RALLY_CASES[case]
-    png = render_rally_chart(FRAME, lines, contributors, "Top contributors, USD value change")
+    png = render(
+        RallyChart(FRAME, tuple(lines), tuple(contributors), "Top contributors, USD value change")
+    )
     assert png_size(png) == (WIDTH_PX, height)
     assert len(png) < 300_000
 
@@ -189,14 +192,14 @@ def test_rally_chart_is_a_png_of_the_expected_size(case: str) -> None:
 @pytest.mark.parametrize("case", LINES_CASES, ids=str)
 def test_lines_chart_is_a_png_of_the_expected_size(case: str) -> None:
     lines, height = LINES_CASES[case]
-    png = render_lines_chart(FRAME, lines, "rebased = 100", reference=100.0)
+    png = render(LinesChart(FRAME, tuple(lines), "rebased = 100", reference=100.0))
     assert png_size(png) == (WIDTH_PX, height)
     assert len(png) < 300_000
 
 
 @pytest.mark.parametrize("case", SPREAD_CASES, ids=str)
 def test_spread_chart_is_a_png_of_the_expected_size(case: str) -> None:
-    png = render_spread_chart(FRAME, SPREAD_CASES[case], "STAR 50 minus Nasdaq 100")
+    png = render(SpreadChart(FRAME, SPREAD_CASES[case], "STAR 50 minus Nasdaq 100"))
     assert png_size(png) == (WIDTH_PX, 870)
     assert len(png) < 300_000
 
@@ -204,7 +207,7 @@ def test_spread_chart_is_a_png_of_the_expected_size(case: str) -> None:
 @pytest.mark.parametrize("case", BARS_CASES, ids=str)
 def test_bars_chart_is_a_png_of_the_expected_size(case: str) -> None:
     bars, height = BARS_CASES[case]
-    png = render_bars_chart(FRAME, bars, "China AI basket: USD value change, YTD")
+    png = render(BarsChart(FRAME, tuple(bars), "China AI basket: USD value change, YTD"))
     assert png_size(png) == (WIDTH_PX, height)
     assert len(png) < 300_000
 
@@ -411,16 +414,18 @@ def test_too_many_lines_is_refused() -> None:
 def test_tz_aware_and_unsorted_series_draw_like_naive_sorted_ones() -> None:
     naive = rebased(DAYS_5, 0.03, 1)
     aware = naive.tz_localize("Asia/Shanghai").iloc[::-1]
-    png_naive = render_lines_chart(FRAME, [Line("STAR 50", naive)], "rebased = 100")
-    png_aware = render_lines_chart(FRAME, [Line("STAR 50", aware)], "rebased = 100")
+    png_naive = render(LinesChart(FRAME, (Line("STAR 50", naive),), "rebased = 100"))
+    png_aware = render(LinesChart(FRAME, (Line("STAR 50", aware),), "rebased = 100"))
     assert png_naive == png_aware
 
 
 def test_renders_in_threads_match_a_serial_render() -> None:
-    def render(_: int) -> bytes:
-        return render_rally_chart(DEMO_FRAME, rally_lines(YTD), CONTRIBUTORS, "Top contributors")
+    spec = RallyChart(DEMO_FRAME, tuple(rally_lines(YTD)), tuple(CONTRIBUTORS), "Top contributors")
 
-    serial = render(0)
+    def draw(_: int) -> bytes:
+        return render(spec)
+
+    serial = draw(0)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        parallel = list(pool.map(render, range(8)))
+        parallel = list(pool.map(draw, range(8)))
     assert all(png == serial for png in parallel)
