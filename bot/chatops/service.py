@@ -497,9 +497,11 @@ class ChatOpsService:
         records = await alerts.records(ids)
         await alerts.sent(set(ids) - {record.id for record in records})  # removed meanwhile
         firings = [
-            Firing(record, current_value(condition, view.snapshot, self.universe))
+            Firing(
+                record,
+                current_value(Condition.from_json(record.condition), view.snapshot, self.universe),
+            )
             for record in records
-            for condition in (Condition.from_json(record.condition),)
         ]
         logger.info("Sending %d alert messages another process recorded and left", len(firings))
         return await self._send_firings(bot, view, firings, lease)
