@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.analytics.periods import DateRange
 from bot.answers.market import MarketAnswers
 from bot.answers.reply import Reply
 from bot.commands.callbacks import ButtonAction, decode
@@ -115,6 +116,8 @@ async def period_button(update: Update, context: Context) -> None:
 async def _reply_for_button(svc: MarketAnswers, action: ButtonAction, lang: str) -> Reply | None:
     """The answer a button asks for, in `lang`; None when it names what no longer exists."""
     universe = svc.universe
+    if isinstance(action.period, DateRange) and action.period.start > svc.today():
+        return None  # no button of ours starts in the future
     action = dataclasses.replace(action, period=named_range(action.period, universe))
     if action.kind == "rally":
         return await svc.rally(RallyRequest(action.period), lang)

@@ -56,6 +56,8 @@ DIGEST_CONCURRENCY = 32
 RenewClaims = Callable[[Iterable[int], float, float], Awaitable[int]]
 """A store's renewal: hold these ids (still at the old lease end) to a new lease end."""
 MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
+ALERT_UNTIL_MAX = dt.timedelta(days=10 * 366)
+"""How far ahead an alert's `until` day may be (and no date arithmetic overflows)."""
 
 
 class ChatOpsService:
@@ -156,6 +158,14 @@ class ChatOpsService:
         now = self.clock()
         expires_at = None
         if request.until is not None:
+            latest = now.date() + ALERT_UNTIL_MAX
+            if request.until > latest:
+                raise UserError(
+                    "alert.until_far",
+                    date=request.until.isoformat(),
+                    latest=latest.isoformat(),
+                    example=ALERT_UNTIL_EXAMPLE,
+                )
             zone = (await self.chats.settings(chat_id)).tz
             end = dt.datetime.combine(
                 request.until + dt.timedelta(days=1), dt.time(), ZoneInfo(zone)

@@ -68,6 +68,8 @@ def decode_period(token: str) -> Period | None:
         end = dt.datetime.strptime(match.group(2), "%Y%m%d").date() if match.group(2) else None
     except ValueError:
         return None
+    if end is not None and end < start:
+        return None  # no button of ours says so: forged or garbled
     return DateRange(start, end)
 
 

@@ -155,11 +155,16 @@ def _sentinel(url: str) -> tuple[Sentinel, str, int]:
             f"The database in REDIS_URL is not a number: {segments[1]!r}"
         ) from None
     sentinel_password = endpoints.query.get("sentinel_password", [None])[0]
+    tls = _SENTINEL_SCHEMES[urlsplit(url).scheme]
+    # The Sentinels themselves are reached the same way as the servers: TLS for rediss+.
+    watchers: dict[str, object] = {"ssl": tls}
+    if sentinel_password:
+        watchers["password"] = sentinel_password
     sentinel = Sentinel(  # type: ignore[no-untyped-call]
         list(endpoints.hosts),
-        sentinel_kwargs={"password": sentinel_password} if sentinel_password else None,
+        sentinel_kwargs=watchers,
         username=endpoints.username,
         password=endpoints.password,
-        ssl=_SENTINEL_SCHEMES[urlsplit(url).scheme],
+        ssl=tls,
     )
     return sentinel, segments[0], db

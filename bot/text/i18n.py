@@ -154,9 +154,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "inline.help.syntax": {
         "en": "Inline, type a command without its slash, or just an index or basket key and "
-        "a period (1D, 5D, MTD, YTD, 1Y), e.g. {examples}. Nothing after @bot gives /rally.",
-        "zh": "内联模式：输入不带斜杠的命令，或指数/篮子代码加区间（1D、5D、MTD、YTD、1Y），"
-        "例如 {examples}。@bot 后不输入内容即为 /rally。",
+        "a period (1D, 5D, MTD, YTD, 1Y, since DATE|EVENT or START..END), e.g. {examples}. "
+        "Nothing after @bot gives /rally.",
+        "zh": "内联模式：输入不带斜杠的命令，或指数/篮子代码加区间（1D、5D、MTD、YTD、1Y、"
+        "since 日期|事件 或 开始..结束），例如 {examples}。@bot 后不输入内容即为 /rally。",
     },
     # /start and /help.
     "start.intro": {
@@ -402,8 +403,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "“{token}” 不是有效日期：请写 until 年-月-日，例如 {example}",
     },
     "alert.until_missing": {
-        "en": "Say once until which day the alert holds, e.g. {example}",
-        "zh": "请给出一个截止日期（只写一次），例如 {example}",
+        "en": "Give the alert's last day once, after until, e.g. {example}",
+        "zh": "请在 until 后写一次提醒的最后一天，例如 {example}",
+    },
+    "alert.until_far": {
+        "en": "{date} is too far ahead: an alert can last until {latest} at most, e.g. {example}",
+        "zh": "{date} 太远了：提醒最多持续到 {latest}，例如 {example}",
     },
     "alert.until_past": {
         "en": "{date} has already passed here (today is {today} in {tz}). Pick today or a "

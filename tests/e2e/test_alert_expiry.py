@@ -47,6 +47,8 @@ async def test_an_alert_until_a_day_is_listed_with_it_and_never_fires_after(
             "2026-11-24 has already passed here (today is 2026-11-25 in Asia/Hong_Kong). "
             "Pick today or a later day, e.g. /alert star50 mtd > 10% until 2026-12-31"
         )
+        [far] = await bot.ask("/alert ndx price > 1 until 9999-12-31")
+        assert far.text.startswith("9999-12-31 is too far ahead: an alert can last until 2036-")
         [today] = await bot.ask("/alert ndx price > 1 until 2026-11-25")
         assert today.text.endswith("It fires once. Until 2026-11-25.")
         [later] = await bot.ask("/alert ndx price > 1 until 2026-11-26")

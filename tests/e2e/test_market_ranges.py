@@ -12,10 +12,11 @@ import pytest
 
 from bot.analytics.periods import DateRange
 from bot.cli import main
-from bot.commands.callbacks import CALLBACK_DATA_LIMIT
+from bot.commands.callbacks import CALLBACK_DATA_LIMIT, ButtonAction
 from bot.refresh import stored_market
 from bot.sandbox.session import BotReply, DemoSession
 from bot.text.formatting import fmt_pct, fmt_pp, fmt_price, fmt_usd
+from handlers.market import _reply_for_button
 from tests.e2e.test_market_commands import line_with, only, press
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -192,6 +193,19 @@ async def test_the_range_button_keeps_the_range_selected_and_a_fixed_one_leaves_
         ["1D", "5D", "MTD", "• YTD •", "1Y"],
         ["↗ Share"],
     ]
+
+
+async def test_a_button_for_a_range_starting_in_the_future_gets_no_answer(
+    session: DemoSession,
+) -> None:
+    """Clients cannot press such a button (the local server refuses), but data can be forged:
+    the handler treats it as expired instead of drawing a range of no days."""
+    market = session.application.bot_data.services.market
+    future = ButtonAction("rally", DateRange(market.today() + dt.timedelta(days=1)))
+    today = ButtonAction("rally", DateRange(market.today()))
+
+    assert await _reply_for_button(market, future, "en") is None
+    assert await _reply_for_button(market, today, "en") is not None
 
 
 async def test_a_range_answer_redraws_in_place_from_its_own_button(session: DemoSession) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio.connection import SSLConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.storage.chats import ChatStore
@@ -18,6 +19,7 @@ from bot.storage.connect import (
     open_redis,
     parse_endpoints,
 )
+from bot.storage.connect import _sentinel as sentinel_of
 from bot.storage.keys import Keys
 from tests.support.valkey_topologies import (
     SentinelSet,
@@ -100,6 +102,17 @@ async def test_a_url_that_cannot_work_says_why(url: str, message: str) -> None:
     with pytest.raises(RedisUrlError, match=message):
         async with open_redis(url):
             pass
+
+
+@pytest.mark.parametrize(("scheme", "tls"), [("redis+sentinel", False), ("rediss+sentinel", True)])
+def test_the_sentinels_are_reached_like_the_servers(scheme: str, tls: bool) -> None:
+    """rediss+sentinel: TLS to the Sentinels too, not only to the primary they name."""
+    sentinel, service, db = sentinel_of(f"{scheme}://:pw@s1:26380,s2/rallybot/2")
+    assert (service, db) == ("rallybot", 2)
+    for watcher in sentinel.sentinels:
+        assert watcher.connection_pool.connection_kwargs.get("ssl", False) is tls or (
+            issubclass(watcher.connection_pool.connection_class, SSLConnection) is tls
+        )
 
 
 async def test_market_and_chat_keys_live_on_different_cluster_primaries(
