@@ -38,7 +38,7 @@ from bot.core.metrics import CLAIMS_HELD
 from bot.core.universe import Universe
 from bot.sources.base import Clock
 from bot.storage.chats import MAX_ALERTS_PER_CHAT, ChatStore
-from bot.telegram.outbound import Delivery, Outbound
+from bot.telegram.outbound import Outbound
 from bot.text import chatops as chat_texts
 from bot.text.i18n import LANGUAGES, t
 from bot.text.market import esc
@@ -53,8 +53,9 @@ DIGEST_RETRY_SECONDS = 300.0
 DIGEST_RETRY_MIN_SECONDS = 1.0
 """The soonest it is tried again, even when Telegram's 429 asked for less."""
 DIGEST_CONCURRENCY = 32
-RenewClaims = Callable[[Iterable[int], float, float], Awaitable[int]]
-"""A store's renewal: hold these ids (still at the old lease end) to a new lease end."""
+RenewClaims = Callable[[Iterable[int], float, float], Awaitable[list[int]]]
+"""A store's renewal: hold these ids (still at the old lease end) to a new lease end; the
+ids still held."""
 MAX_DIGEST_LATENESS = dt.timedelta(hours=3)
 ALERT_UNTIL_MAX = dt.timedelta(days=10 * 366)
 """How far ahead an alert's `until` day may be (and no date arithmetic overflows)."""
@@ -256,6 +257,8 @@ class ChatOpsService:
             async with slots:
                 if self._stopping:  # left claimed, handed back below
                     return False
+                if chat_id not in lease.pending:  # the lease lapsed: another process has it
+                    return False
                 return await self._digest_one(bot, view, chat_id, due, lease, now)
 
         heartbeat = asyncio.create_task(self._hold_claims(lease, self.chats.renew_claims))
@@ -316,11 +319,21 @@ class ChatOpsService:
         """Renew the unfinished claims every DIGEST_HEARTBEAT_SECONDS."""
         while lease.pending:
             await asyncio.sleep(DIGEST_HEARTBEAT_SECONDS)
-            async with lease.lock:
-                new_end = self.clock().timestamp() + DIGEST_LEASE_SECONDS
-                if new_end > lease.end:
-                    await renew(lease.pending, lease.end, new_end)
-                    lease.end = new_end
+            await self._renew(lease, renew)
+
+    async def _renew(self, lease: ClaimLease, renew: RenewClaims) -> None:
+        """Push the lease end on; a claim that lapsed meanwhile is another process's now,
+        and is dropped from this one's work."""
+        async with lease.lock:
+            new_end = self.clock().timestamp() + DIGEST_LEASE_SECONDS
+            if new_end <= lease.end:
+                return
+            held = await renew(lease.pending, lease.end, new_end)
+            lost = lease.pending.difference(held)
+            if lost:
+                logger.warning("%d claims lapsed before renewal; left to others", len(lost))
+            lease.pending.intersection_update(held)
+            lease.end = new_end
 
     async def _digest_one(
         self,
@@ -359,12 +372,16 @@ class ChatOpsService:
             logger.info("No market traded since chat %s's last digest; skipping", chat_id)
             await self._mark(chat_id, subscription, due, None, lease, following)
             return False
-        fired = await self.chats.take_fired_log(chat_id)
+        # The fired alerts are read, and cleared only once the digest carrying them is out:
+        # a retry after a refusal carries them again.
+        fired = await self.chats.fired_log(chat_id)
         reply = self._digest(view, fired, await self.chat_language(chat_id))
         delivered = await self.outbound.deliver(
             bot, chat_id, reply, thread_id=subscription.thread_id
         )
-        if not delivered.may_have_arrived:
+        if delivered.may_have_arrived:
+            await self.chats.clear_fired_log(delivered.chat_id, fired)
+        else:
             # Telegram certainly did not get it: keep the claim, retried once it lapses;
             # soon when Telegram only asked the bot to slow down.
             wait = DIGEST_RETRY_SECONDS if delivered.retry_after is None else delivered.retry_after
@@ -427,7 +444,7 @@ class ChatOpsService:
         await self._remove_expired(table, now)
         written = time.perf_counter()
         fired_ids = table.columns["ids"][outcome.fired]
-        lease_end = now.timestamp() + DIGEST_LEASE_SECONDS
+        lease_end = self.clock().timestamp() + DIGEST_LEASE_SECONDS
         claimed = await store.claim(fired_ids, view.version, lease_end)
         recorded = time.perf_counter()
         # Row of each claimed id: the fired rows' ids are unique, so a sorted lookup finds them.
@@ -532,24 +549,30 @@ class ChatOpsService:
             async with slots:
                 if self._stopping:  # handed back below, for another process
                     return False
+                if record.id not in lease.pending:  # the lease lapsed: another process has it
+                    return False
                 lang = await self.chat_language(record.chat_id)
                 text = chat_texts.alert_fired(
                     record, condition, value, self.universe, view.snapshot, lang
                 )
-                await self.chats.log_fired(record.chat_id, text)
-                await self.chats.log_firing(
-                    record.chat_id, AlertFiring(record.id, record.condition, value, fired_at)
-                )
                 delivered = await self.outbound.deliver(
                     bot, record.chat_id, Reply(text), thread_id=record.thread_id
                 )
+            if delivered.may_have_arrived:  # logged once, whatever retries came before
+                await self.chats.log_fired(delivered.chat_id, text)
+                await self.chats.log_firing(
+                    delivered.chat_id, AlertFiring(record.id, record.condition, value, fired_at)
+                )
             async with lease.lock:
                 lease.pending.discard(record.id)
-                if delivered.status is not Delivery.FAILED or delivered.retry_after is None:
+                if not delivered.retryable:
                     await alerts.sent([record.id])
-                # Refused for flood control: left held, so it goes again once the lease lapses.
+                # Certainly not received (429, Telegram unreachable): left held, so it goes
+                # again once the lease lapses.
             return delivered.may_have_arrived
 
+        # Recorded a while ago (a big pass takes seconds): hold them afresh before sending.
+        await self._renew(lease, alerts.renew_sending)
         heartbeat = asyncio.create_task(self._hold_claims(lease, alerts.renew_sending))
         try:
             async with self._sending():

@@ -409,15 +409,16 @@ class AlertStore:
 
     async def renew_sending(
         self, alert_ids: Iterable[int], lease_end: float, new_lease_end: float
-    ) -> int:
-        """Hold these unsent firings (still ours: scored at `lease_end`) to `new_lease_end`."""
+    ) -> list[int]:
+        """Hold these unsent firings (still ours: scored at `lease_end`) to `new_lease_end`;
+        the ids still ours."""
         ids = [str(i) for i in alert_ids]
         if not ids:
-            return 0
+            return []
         renewed = await self._renew_sending(
             keys=[self.keys.alert_sending()], args=[lease_end, new_lease_end, *ids]
         )
-        return int(renewed)
+        return [int(i) for i in renewed]
 
     async def take_lapsed(self, now: float, lease_end: float, limit: int = 500) -> list[int]:
         """Unsent firings whose sender's lease lapsed before `now`, now held to `lease_end`."""

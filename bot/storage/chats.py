@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any, cast
 
@@ -187,15 +187,16 @@ class ChatStore:
 
     async def renew_claims(
         self, chat_ids: Iterable[int], lease_end: float, new_lease_end: float
-    ) -> int:
-        """Hold these claims (still ours: scored at `lease_end`) until `new_lease_end`."""
+    ) -> list[int]:
+        """Hold these claims (still ours: scored at `lease_end`) until `new_lease_end`; the
+        chats still ours."""
         ids = [str(chat_id) for chat_id in chat_ids]
         if not ids:
-            return 0
+            return []
         renewed = await self._renew_claims(
             keys=[self.keys.subscriptions()], args=[lease_end, new_lease_end, *ids]
         )
-        return int(renewed)
+        return [int(chat_id) for chat_id in renewed]
 
     async def release_claims(self, chat_ids: Iterable[int], lease_end: float) -> int:
         """Make these claims (still ours) due again at once; how many were still ours."""
@@ -269,14 +270,18 @@ class ChatStore:
             pipe.ltrim(key, -FIRED_LOG_LIMIT, -1)
             await pipe.execute()
 
-    async def take_fired_log(self, chat_id: int) -> list[str]:
-        """The fired alerts' texts since the last digest, clearing them."""
+    async def fired_log(self, chat_id: int) -> list[str]:
+        """The fired alerts' texts since the last digest (`clear_fired_log` once it is out)."""
+        return [_text(i) for i in await self.client.lrange(self.keys.fired_log(chat_id), 0, -1)]
+
+    async def clear_fired_log(self, chat_id: int, carried: Sequence[str]) -> None:
+        """Drop the texts a digest carried; ones logged since stay (even if the cap dropped
+        some carried ones meanwhile, which a count from the head would get wrong)."""
         key = self.keys.fired_log(chat_id)
         async with self.client.pipeline(transaction=True) as pipe:
-            pipe.lrange(key, 0, -1)
-            pipe.delete(key)
-            items, _ = await pipe.execute()
-        return [_text(i) for i in items]
+            for text in carried:
+                pipe.lrem(key, 1, text)  # the oldest copy: the carried ones come first
+            await pipe.execute()
 
     async def log_firing(self, chat_id: int, firing: AlertFiring) -> None:
         """Add a firing to the chat's history, keeping the newest ALERT_HISTORY_LIMIT."""

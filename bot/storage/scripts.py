@@ -14,14 +14,15 @@ from bot.storage.connect import RedisClient
 # Hold the members still held by this lease (scored at its end) to a new end; a member a
 # lapse let another process take over is left alone. Digest claims and unsent alert firings
 # are both held this way.
-# KEYS: the sorted set. ARGV: old lease end, new lease end, members. Returns how many.
+# KEYS: the sorted set. ARGV: old lease end, new lease end, members. Returns the members
+# still held (renewed): a caller stops working on the others.
 RENEW_LEASE = """
-local renewed = 0
+local renewed = {}
 for i = 3, #ARGV do
   local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
   if score and tonumber(score) == tonumber(ARGV[1]) then
     redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
-    renewed = renewed + 1
+    renewed[#renewed + 1] = ARGV[i]
   end
 end
 return renewed

@@ -187,6 +187,8 @@ class Delivered:
     chat_id: int
     retry_after: float | None = None
     """Seconds Telegram asked to wait when it refused for flood control (429)."""
+    retryable: bool = False
+    """Failed, and certainly not received (429, Telegram unreachable): worth sending again."""
 
     @property
     def may_have_arrived(self) -> bool:
@@ -267,11 +269,11 @@ class Outbound:
             except RetryAfter as error:
                 # Still 429 after the limiter's own waits: refused, so certainly not sent.
                 logger.warning("Telegram kept refusing a send to %s: %s", target, error)
-                return Delivered(Delivery.FAILED, target, retry_after_seconds(error))
+                return Delivered(Delivery.FAILED, target, retry_after_seconds(error), True)
             except TelegramError as error:
                 if certainly_not_received(error):
                     logger.warning("Send to %s failed: %s", target, error)
-                    return Delivered(Delivery.FAILED, target)
+                    return Delivered(Delivery.FAILED, target, retryable=True)
                 logger.warning(
                     "Send to %s may have arrived (%s); not sending again", target, error
                 )

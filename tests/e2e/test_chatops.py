@@ -316,6 +316,7 @@ async def test_a_digest_telegram_keeps_refusing_with_429_goes_out_once_it_relent
     # The limiter tries a send four times; the fifth refusal falls on the next attempt.
     server.fail_next("sendPhoto", chat_id, status=429, retry_after=1, count=5)
     async with running(settings, clock, server) as bot:
+        await bot.runtime.chats.log_fired(chat_id, "Alert #41 fired: STAR 50 above 1,000")
         await bot.runtime.chats.subscribe(
             chat_id, Subscription("15:00", "Asia/Hong_Kong"), FIXED_NOW.timestamp() - 1
         )
@@ -325,8 +326,35 @@ async def test_a_digest_telegram_keeps_refusing_with_429_goes_out_once_it_relent
         clock.advance(seconds=2)  # past the wait Telegram asked for
         await wait_until(lambda: digests_to(server, chat_id), timeout=30)
         await settle()
-        assert len(digests_to(server, chat_id)) == 1
+        [digest] = digests_to(server, chat_id)
         assert len(refused(server)) == 5
+        # The retry still carries what fired since the last digest; then it is cleared.
+        assert "Alert #41 fired" in digest
+        assert await bot.runtime.chats.fired_log(chat_id) == []
+
+
+async def test_an_alert_message_refused_with_429_goes_out_once_later(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    """Refused is not sent: held, and sent again after the lease, logged in history once."""
+    async with running(settings, clock, server) as bot:
+        replies = await bot.ask("/alert ndx price > 1")  # true already
+        assert replies[0].text.startswith("✅ Alert #")
+        start = len(server.calls)
+        # Every try of the limiter is refused: the message stays held for another go.
+        server.fail_next("sendMessage", bot.chat, status=429, retry_after=1, count=4)
+        assert await run_alerts(bot) == 0
+        assert not [t for t in texts_to(server, bot.chat.id, start) if t.startswith("Alert #")]
+
+        clock.advance(seconds=DIGEST_LEASE_SECONDS + 1)
+        await wait_until(
+            lambda: [t for t in texts_to(server, bot.chat.id, start) if t.startswith("Alert #")]
+        )
+        await settle()
+        fired = [t for t in texts_to(server, bot.chat.id, start) if t.startswith("Alert #")]
+        assert len(fired) == 1
+        [history] = await bot.ask("/alerts history")
+        assert history.text.count("Nasdaq 100 price > 1") == 1
 
 
 async def test_a_migrated_group_keeps_its_alerts_and_gets_its_digest(

@@ -129,12 +129,12 @@ async def test_recorded_firings_wait_for_sending_until_their_lease_lapses(
     await store.alerts.sent([second.id])  # its message went out
 
     assert await other_store.alerts.take_lapsed(NOW + LEASE - 1, NOW + 2 * LEASE) == []
-    assert await store.alerts.renew_sending([first.id], NOW + LEASE, NOW + 2 * LEASE) == 1
+    assert await store.alerts.renew_sending([first.id], NOW + LEASE, NOW + 2 * LEASE) == [first.id]
     assert await other_store.alerts.take_lapsed(NOW + LEASE, NOW + 3 * LEASE) == []
     # The sender stopped renewing: another process takes the unsent one over, once.
     assert await other_store.alerts.take_lapsed(NOW + 2 * LEASE, NOW + 3 * LEASE) == [first.id]
     assert await store.alerts.take_lapsed(NOW + 2 * LEASE, NOW + 3 * LEASE) == []
-    assert await store.alerts.renew_sending([first.id], NOW + 2 * LEASE, NOW + 4 * LEASE) == 0
+    assert await store.alerts.renew_sending([first.id], NOW + 2 * LEASE, NOW + 4 * LEASE) == []
 
 
 async def test_released_claims_are_due_again_at_once_unless_no_longer_ours(
@@ -319,11 +319,17 @@ async def test_record_firing_once_per_alert_and_version(
     assert await store.record_firing(alert.id, 6) is True
 
 
-async def test_fired_log_is_taken_once_and_capped(store: ChatStore) -> None:
+async def test_fired_log_is_capped_and_cleared_only_as_far_as_a_digest_carried_it(
+    store: ChatStore,
+) -> None:
     for n in range(25):
         await store.log_fired(3, f"alert {n}")
-    assert await store.take_fired_log(3) == [f"alert {n}" for n in range(5, 25)]
-    assert await store.take_fired_log(3) == []
+    carried = await store.fired_log(3)
+    assert carried == [f"alert {n}" for n in range(5, 25)]
+    assert await store.fired_log(3) == carried  # reading clears nothing: a retry carries it
+    await store.log_fired(3, "fired while the digest was out")
+    await store.clear_fired_log(3, carried)
+    assert await store.fired_log(3) == ["fired while the digest was out"]
 
 
 async def test_alerts_keep_their_topic_and_expiry(store: ChatStore) -> None:
@@ -451,8 +457,8 @@ async def test_migrate_chat_without_state_is_harmless(store: ChatStore) -> None:
 async def test_migrate_chat_moves_the_fired_log(store: ChatStore) -> None:
     await store.log_fired(-300, "fired before the upgrade")
     await store.migrate_chat(-300, -1_000_000_000_300)
-    assert await store.take_fired_log(-1_000_000_000_300) == ["fired before the upgrade"]
-    assert await store.take_fired_log(-300) == []
+    assert await store.fired_log(-1_000_000_000_300) == ["fired before the upgrade"]
+    assert await store.fired_log(-300) == []
 
 
 async def test_migrate_chat_moves_the_alert_history_in_order(store: ChatStore) -> None:
@@ -488,10 +494,10 @@ async def test_renewing_claims_holds_only_the_claims_still_ours(
     for chat in (21, 22):
         await store.subscribe(chat, Subscription(), NOW)
     assert len(await store.claim_due(NOW, LEASE)) == 2
-    assert await store.renew_claims([21, 22, 23], NOW + LEASE, NOW + 2 * LEASE) == 2
+    assert await store.renew_claims([21, 22, 23], NOW + LEASE, NOW + 2 * LEASE) == [21, 22]
     other = ChatStore(redis_client, keys)
     assert await other.claim_due(NOW + LEASE, LEASE) == []  # renewed: not lapsed yet
     taken = await other.claim_due(NOW + 2 * LEASE, LEASE)  # lapsed: the other takes them
     assert sorted(chat for chat, _ in taken) == [21, 22]
-    assert await store.renew_claims([21, 22], NOW + 2 * LEASE, NOW + 5 * LEASE) == 0
+    assert await store.renew_claims([21, 22], NOW + 2 * LEASE, NOW + 5 * LEASE) == []
     assert await store.finish_claim(21, NOW + 2 * LEASE, NOW + 86_400) is False
