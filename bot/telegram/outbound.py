@@ -7,7 +7,7 @@ import enum
 import functools
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -80,8 +80,10 @@ def inline_results(
         if answer.share_query
         else None
     )
-    # Ids need only be unique within one answer; a hash keeps any query within 64 bytes.
-    key = hashlib.sha256((answer.share_query or answer.title).encode()).hexdigest()[:40]
+    # Ids need only be unique within one answer (which holds each language's results); a
+    # hash keeps any query within 64 bytes.
+    digest = hashlib.sha256((answer.share_query or answer.title).encode()).hexdigest()[:40]
+    key = f"{lang}-{digest}"
     results: list[InlineQueryResult] = []
     if photo_file_id is not None:
         results.append(
@@ -433,12 +435,18 @@ class Outbound:
             if "message is not modified" not in exc.message.lower():
                 raise
 
-    async def chart_file_id(self, bot: Bot, chart: Chart) -> str | None:
-        """A file_id for the chart: Telegram's from any earlier send, else from uploading it
-        once to the inline upload chat; None when there is neither (the answer goes as text)."""
+    async def known_file_id(self, chart: Chart) -> str | None:
+        """Telegram's file_id for the chart from an earlier send; None before any."""
         file_id = self._file_ids.get(chart.name) or await self.store.load_file_id(chart.name)
         if file_id:
             self._keep_file_id(chart.name, file_id)
+        return file_id
+
+    async def chart_file_id(self, bot: Bot, chart: Chart) -> str | None:
+        """A file_id for the chart: Telegram's from any earlier send, else from uploading it
+        once to the inline upload chat; None when there is neither (the answer goes as text)."""
+        file_id = await self.known_file_id(chart)
+        if file_id:
             return file_id
         in_flight = self._uploads.get(chart.name)
         if in_flight is not None:
@@ -465,28 +473,34 @@ class Outbound:
         return file_id
 
     async def answer_inline(
-        self,
-        bot: Bot,
-        query_id: str,
-        answer: InlineAnswer,
-        lang: str,
+        self, bot: Bot, query_id: str, answers: Sequence[tuple[InlineAnswer, str]]
     ) -> bool:
-        """Answer an inline query: the chart (by file_id) and the text, never twice.
+        """Answer an inline query with each (answer, language): chart by file_id, and text.
 
-        Not a chat send: no chat to forget or migrate and nothing the flood limits count, so
-        it shares only the retry rule; an answer Telegram refuses (the user typed on and the
-        query expired) is logged and dropped, as the user already sees a newer query's answer.
+        Telegram serves a non-personal answer to everyone who types the same query, whatever
+        their language, so it holds every language, the asker's first; only the asker's
+        chart may be uploaded for a file_id, the others go as charts once some chat has seen
+        them. Not a chat send: no chat to forget or migrate and nothing the flood limits
+        count, so it shares only the retry rule; an answer Telegram refuses (the user typed
+        on and the query expired) is logged and dropped, as the user already sees a newer
+        query's answer.
         """
-        chart = answer.reply.chart
-        file_id = await self.chart_file_id(bot, chart) if chart else None
-        results = inline_results(answer, file_id, lang)
+        results: list[InlineQueryResult] = []
+        for index, (answer, lang) in enumerate(answers):
+            chart = answer.reply.chart
+            file_id = None
+            if chart is not None:
+                file_id = await (
+                    self.chart_file_id(bot, chart) if index == 0 else self.known_file_id(chart)
+                )
+            results.extend(inline_results(answer, file_id, lang))
         try:
             await call_safely(
                 functools.partial(
                     bot.answer_inline_query,
                     query_id,
                     results,
-                    cache_time=answer.cache_seconds,
+                    cache_time=min(answer.cache_seconds for answer, _ in answers),
                     is_personal=False,
                 )
             )

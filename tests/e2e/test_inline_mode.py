@@ -27,9 +27,14 @@ async def ask_inline(
     return await session.server.wait_for_inline_answer(query_id)
 
 
-def by_type(answer: dict[str, Any], kind: str) -> list[dict[str, Any]]:
-    """The answer's results of one type (photo or article)."""
-    return [r for r in answer["results"] if r["type"] == kind]
+def results_in(answer: dict[str, Any], lang: str = "en") -> list[dict[str, Any]]:
+    """The answer's results in one language (each answer holds every language's)."""
+    return [r for r in answer["results"] if r["id"].split("-", 2)[1] == lang]
+
+
+def by_type(answer: dict[str, Any], kind: str, lang: str = "en") -> list[dict[str, Any]]:
+    """The answer's results of one type (photo or article) in one language."""
+    return [r for r in results_in(answer, lang) if r["type"] == kind]
 
 
 def share_queries(markup: dict[str, Any] | None) -> list[str]:
@@ -95,7 +100,7 @@ async def test_rally_ytd_never_sent_and_no_upload_chat_is_offered_as_text_only(
     answer = await ask_inline(session, "rally ytd")
 
     assert_shared_and_cached_briefly(answer)
-    [text] = answer["results"]
+    [text] = results_in(answer)
     assert text["type"] == "article"
     assert text["title"] == "China tech rally · YTD"
     message = text["input_message_content"]["message_text"]
@@ -154,7 +159,7 @@ async def test_bad_query_answers_one_article_explaining_the_syntax(
     answer = await ask_inline(session, query)
 
     assert_shared_and_cached_briefly(answer)
-    [help_article] = answer["results"]
+    [help_article] = results_in(answer)
     assert help_article["type"] == "article"
     assert help_article["title"].startswith("How to ask")
     assert hint in help_article["description"]
@@ -187,10 +192,12 @@ async def test_a_chinese_user_gets_chinese_answers_and_help(session: DemoSession
     answer = await ask_inline(session, "rally ytd", li)
     bad = await ask_inline(session, "rally forever", li)
 
-    [text] = answer["results"]
+    # The asker's language first; English follows, as Telegram may serve it to anyone.
+    assert [r["id"].split("-", 2)[1] for r in answer["results"]] == ["zh", "en"]
+    [text] = results_in(answer, "zh")
     assert text["title"] == "中国科技股行情 · YTD"
     assert "中国科技股" in text["input_message_content"]["message_text"]
-    [help_article] = bad["results"]
+    [help_article] = results_in(bad, "zh")
     assert help_article["title"].startswith("用法")
     assert "不是有效的区间" in help_article["input_message_content"]["message_text"]
     assert share_queries(text.get("reply_markup")) == ["rally ytd"]
@@ -263,7 +270,7 @@ async def test_an_upload_chat_that_refuses_the_chart_leaves_the_text_answer(
 
     answer = await ask_inline(upload_session, "rally ytd")
 
-    [text] = answer["results"]
+    [text] = results_in(answer)
     assert text["type"] == "article"
     to_upload_chat = [
         c for c in upload_session.server.calls if c.params.get("chat_id") == UPLOAD_CHAT_ID
@@ -303,7 +310,9 @@ async def test_the_demo_asks_inline_and_prints_each_result(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "[chart] China tech rally · YTD · Chart with the summary"
     assert out[1] == "[text] China tech rally · YTD · The summary as text"
-    assert "China tech rally · YTD" in out[2]
+    # The Chinese chart was never sent, so only its text is offered.
+    assert out[2] == "[text] 中国科技股行情 · YTD · 仅文字摘要"
+    assert "China tech rally · YTD" in out[3]
 
 
 async def test_queries_arriving_together_upload_the_chart_once(
