@@ -52,10 +52,6 @@ class MarketView:
             self._memo[name] = build()
         return cast(T, self._memo[name])
 
-    def memoized(self, name: str) -> Any | None:
-        """What `memo` built for `name`, None when nothing was built yet."""
-        return self._memo.get(name)
-
     @property
     def first_day(self) -> dt.date | None:
         """The oldest day any bar was stored for; None without bars."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import datetime as dt
 import logging
@@ -35,6 +36,8 @@ from bot.text.i18n import t
 
 logger = logging.getLogger(__name__)
 
+RANGE_VIEWS_KEPT = 16
+"""Date-range views kept, least recently used dropped: a few are popular, the rest rare."""
 BASKET_PAGE_SIZE = 10
 
 
@@ -48,6 +51,10 @@ class MarketAnswers:
         self.universe = universe
         self.clock = clock
         self.stale_after = stale_after
+        # Newest last; each holds a whole view (bars as of its end, its charts' data).
+        self._range_views: collections.OrderedDict[tuple[int, str], MarketView] = (
+            collections.OrderedDict()
+        )
 
     def known_symbols(self) -> list[str]:
         """Every symbol a user may name directly."""
@@ -65,13 +72,17 @@ class MarketAnswers:
         if isinstance(period, str):
             return view
         require_range_in_data(period, view.first_day)
-        name = f"range:{period.key}"
-        held = view.memoized(name)
-        if isinstance(held, MarketView):
+        key = (view.version, period.key)
+        held = self._range_views.get(key)
+        if held is not None:
+            self._range_views.move_to_end(key)
             return held
         # Tens of milliseconds of pandas: off the event loop.
         ranged = await asyncio.to_thread(range_view, view, self.universe, period)
-        return view.memo(name, lambda: ranged)
+        self._range_views[key] = ranged
+        while len(self._range_views) > RANGE_VIEWS_KEPT:  # anyone may ask for any range
+            self._range_views.popitem(last=False)
+        return ranged
 
     async def rally(self, request: RallyRequest, lang: str = "en") -> Reply:
         """The /rally answer: caption, chart and period buttons."""

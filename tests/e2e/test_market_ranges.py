@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from bot.analytics.periods import DateRange
+from bot.answers.market import RANGE_VIEWS_KEPT
 from bot.cli import main
 from bot.commands.callbacks import CALLBACK_DATA_LIMIT, ButtonAction
 from bot.refresh import stored_market
@@ -193,6 +194,20 @@ async def test_the_range_button_keeps_the_range_selected_and_a_fixed_one_leaves_
         ["1D", "5D", "MTD", "• YTD •", "1Y"],
         ["↗ Share"],
     ]
+
+
+async def test_range_views_are_reused_and_only_the_recent_ones_are_kept(
+    session: DemoSession,
+) -> None:
+    market = session.application.bot_data.services.market
+    first = DateRange(dt.date(2025, 1, 27))
+    view = await market.view_for(first)
+    assert await market.view_for(first) is view  # reused, not recomputed
+    for day in range(1, RANGE_VIEWS_KEPT + 1):  # that many other ranges asked since
+        await market.view_for(DateRange(dt.date(2025, 3, day)))
+    again = await market.view_for(first)
+    assert again is not view  # dropped, so memory stays bounded whatever people ask
+    assert again.snapshot == view.snapshot
 
 
 async def test_a_button_for_a_range_starting_in_the_future_gets_no_answer(
