@@ -13,7 +13,7 @@ from bot.core.universe import Universe, load_universe
 UNIVERSE: Universe = load_universe()
 SYMBOLS = UNIVERSE.price_symbols
 EXAMPLE = "/alert star50 mtd > 10% until 2026-12-31"
-MISSING = f"Say once until which day the alert holds, e.g. {EXAMPLE}"
+MISSING = f"Give the alert's last day once, after until, e.g. {EXAMPLE}"
 
 
 def not_a_date(token: str) -> str:
