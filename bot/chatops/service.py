@@ -278,14 +278,11 @@ class ChatOpsService:
                 logger.error("Digest for chat %s failed", chat_id, exc_info=result)
         return sum(1 for r in results if r is True)
 
-    def stop_dispatching(self) -> None:
-        """Start no more digests: the sends under way finish, the rest are handed back."""
-        self._stopping = True
-
     async def drain(self, patience: float) -> bool:
         """Stop starting digests and wait up to `patience` s for the sends under way (digests
-        and alert messages); True when they all finished."""
-        self.stop_dispatching()
+        and alert messages); True when they all finished. Digests claimed and not started,
+        and firings not sent, are handed back for another process."""
+        self._stopping = True
         try:
             async with asyncio.timeout(patience):
                 await self._idle.wait()

@@ -296,9 +296,8 @@ class Outbound:
         thousand digests uploads the picture one time; if it gets none (a slow answer), they
         upload their own at once instead of queueing one behind another.
         """
-        file_id = self._file_ids.get(chart.name) or await self.store.load_file_id(chart.name)
+        file_id = await self.known_file_id(chart)
         if file_id:
-            self._keep_file_id(chart.name, file_id)
             return await deliver(file_id)
         upload = self._uploads.get(chart.name)
         if upload is not None:
