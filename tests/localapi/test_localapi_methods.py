@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from telegram import (
@@ -237,3 +239,43 @@ async def test_method_names_are_case_insensitive(server: LocalBotApi) -> None:
         response = await client.post(f"{server.base_url}123456:TEST/GETME")
     assert response.json()["result"]["username"] == "rallybot"
     assert server.calls[-1].method == "getMe"
+
+
+async def test_a_multipart_upload_that_arrives_in_uneven_pieces_is_read_whole(
+    server: LocalBotApi,
+) -> None:
+    """A tiny TCP segment followed by a large one makes aiohttp's part reader take its
+    deprecated unread_data() path; the upload must still be served, not answered with a 500."""
+    url = httpx.URL(server.base_url)
+    boundary = "rallybot-boundary-0123456789abcdef"
+    photo = png_bytes(640, 480) + bytes(range(256)) * 80  # bytes after IEND are ignored
+    body = b"".join(
+        [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="chat_id"\r\n\r\n'.encode(),
+            f"{USER_ID}\r\n".encode(),
+            f"--{boundary}\r\nContent-Disposition: form-data; "
+            f'name="photo"; filename="chart.png"\r\nContent-Type: image/png\r\n\r\n'.encode(),
+            photo,
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+    )
+    head = (
+        f"POST {url.path}123456:TEST/sendPhoto HTTP/1.1\r\nHost: {url.host}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    cut = body.index(photo) + 8192
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    try:
+        for piece in (head + body[:cut], body[cut : cut + 3], body[cut + 3 :]):
+            writer.write(piece)
+            await writer.drain()
+            await asyncio.sleep(0.05)  # let the server read each piece on its own
+        answer = (await reader.read()).decode()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+    assert answer.startswith("HTTP/1.1 200"), answer
+    sizes = server.sent_messages(USER_ID)[-1]["photo"]
+    assert (sizes[-1]["width"], sizes[-1]["height"]) == (640, 480)
