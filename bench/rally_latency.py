@@ -134,7 +134,9 @@ def photo_echo(sent: dict[str, Any]) -> Callable[[Update, Any], Awaitable[None]]
                 reply_markup=InlineKeyboardMarkup.de_json(
                     _json(sent["reply_markup"]), context.bot
                 ),
-                reply_parameters=ReplyParameters(message.message_id),
+                reply_parameters=(
+                    ReplyParameters(message.message_id) if "reply_parameters" in sent else None
+                ),
             )
 
     return answer

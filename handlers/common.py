@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 
 from bot.answers.reply import Reply
 from bot.core.errors import UserError
@@ -72,8 +72,11 @@ def answers(handler: ReplyHandler) -> Callable[[Update, Context], Coroutine[Any,
         except UserError as error:
             reply = Reply(esc(error.render(lang)))
         if reply is not None:
+            # A group answer quotes the command it answers; a private chat holds one
+            # conversation, so there a quote is only noise (PTB's own reply_* default).
+            quoted = None if chat.type == ChatType.PRIVATE else message.message_id
             await services(context).outbound.deliver(
-                context.bot, chat.id, reply, message.message_id, topic_of(message)
+                context.bot, chat.id, reply, quoted, topic_of(message)
             )
         UPDATES.labels(command).inc()
         REPLY_SECONDS.labels(command).observe(time.perf_counter() - started)

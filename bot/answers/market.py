@@ -89,7 +89,17 @@ class MarketAnswers:
         period = request.period
         view = await self.view_for(period)
         warnings = self.stale_warnings(view.snapshot, lang)
-        caption = texts.rally_caption(view.snapshot, self.universe, period, warnings, lang=lang)
+
+        def caption_now() -> str:
+            return texts.rally_caption(view.snapshot, self.universe, period, warnings, lang=lang)
+
+        # Without a staleness warning the caption depends on the view alone: the warm path's
+        # most frequent answer is then written once per snapshot version.
+        caption = (
+            caption_now()
+            if warnings
+            else view.memo(f"caption:rally:{period_key(period)}:{lang}", caption_now)
+        )
         buttons = period_buttons(ButtonAction("rally", period))
         share = share_button(inline_query_for(request), lang)
         return Reply(caption, self.rally_chart(view, period, lang), (*buttons, share))

@@ -136,6 +136,19 @@ async def test_rally_in_a_group_answers_one_photo_with_every_caption_element(
     assert errors_logged(caplog) == []
 
 
+async def test_rally_in_a_private_chat_answers_without_quoting_the_command(
+    session: DemoSession,
+) -> None:
+    start = len(session.server.calls)
+
+    reply = only(await session.ask("/rally"))
+
+    [sent] = [c for c in session.server.calls[start:] if c.method == "sendPhoto"]
+    assert reply.method == "sendPhoto"
+    assert "reply_parameters" not in sent.params
+    assert "reply_to_message" not in sent.result
+
+
 async def test_second_rally_in_another_chat_reuses_the_uploaded_file_id(
     session: DemoSession,
 ) -> None:

@@ -27,6 +27,7 @@ _SIMPLE_TAGS = {
     "tg-emoji": "custom_emoji",
 }
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
+_SPECIAL = re.compile(r"[&<>]")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _TAG_NAME = re.compile(r"[a-zA-Z0-9-]*")
 _ATTRIBUTE = re.compile(r"\s*([a-zA-Z0-9_-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
@@ -76,14 +77,19 @@ class _HtmlParser:
                 index = self.read_entity(index)
             elif char == "<":
                 index = self.read_tag(index)
-            else:
-                if char == ">" and self.strict:
+            elif char == ">":
+                if self.strict:
                     raise _parse_error(
                         "Character '>' is reserved and must be escaped with &gt; "
                         f"at byte offset {self.byte_offset(index)}"
                     )
                 self.emit(char)
                 index += 1
+            else:
+                special = _SPECIAL.search(source, index)
+                end = len(source) if special is None else special.start()
+                self.emit(source[index:end])
+                index = end
         if self.stack:
             raise _parse_error(
                 f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from bot.sandbox.localapi._errors import bad_request
 from bot.sandbox.localapi._html import parse_formatted
 from bot.sandbox.localapi._methods import MAX_CAPTION, MAX_TEXT, validate_inline_keyboard
 from bot.sandbox.localapi._spec import ApiSpec, TypeSpec
-from bot.sandbox.localapi._world import JsonDict, World
+from bot.sandbox.localapi._world import JsonDict, World, copy_json
 
 ANSWER_WITHIN_SECONDS = 10.0
 """Telegram drops an inline query the bot has not answered within about ten seconds."""
@@ -88,7 +87,7 @@ class InlineQueries:
         if len(next_offset.encode()) > MAX_NEXT_OFFSET_BYTES:
             raise bad_request("NEXT_OFFSET_INVALID")
         record.answer = {
-            "results": copy.deepcopy(results),
+            "results": copy_json(results),
             "cache_time": cache_time,
             "is_personal": bool(params.get("is_personal", False)),
             "next_offset": next_offset,

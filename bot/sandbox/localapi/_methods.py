@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import re
@@ -13,7 +12,7 @@ from typing import Any
 from bot.sandbox.localapi._errors import ApiError, bad_request, forbidden
 from bot.sandbox.localapi._html import parse_formatted
 from bot.sandbox.localapi._media import validate_photo
-from bot.sandbox.localapi._world import JsonDict, SimChat, StoredPhoto, World
+from bot.sandbox.localapi._world import JsonDict, SimChat, StoredPhoto, World, copy_json
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ NOT_MODIFIED = (
 
 def _clone(value: JsonDict) -> JsonDict:
     # Responses must not alias stored state, or a later edit would rewrite recorded responses.
-    return copy.deepcopy(value)
+    return copy_json(value)
 
 
 def validate_inline_keyboard(markup: Any) -> JsonDict:
@@ -334,7 +333,7 @@ class BotApiMethods:
             self.world.bot_user(),
             **self._topic(chat, params, reply_to),
             reply_to_message=reply_to,
-            photo=copy.deepcopy(photo.sizes),
+            photo=copy_json(photo.sizes),
             caption=caption or None,
             caption_entities=entities or None,
             show_caption_above_media=params.get("show_caption_above_media") or None,
@@ -398,7 +397,7 @@ class BotApiMethods:
         return self._apply_edit(
             message,
             {
-                "photo": copy.deepcopy(photo.sizes),
+                "photo": copy_json(photo.sizes),
                 "caption": caption or None,
                 "caption_entities": entities or None,
                 "reply_markup": markup,
@@ -556,7 +555,7 @@ class BotApiMethods:
 
     async def get_my_commands(self, params: dict[str, Any], files: Mapping[str, bytes]) -> Any:
         """getMyCommands."""
-        return copy.deepcopy(self.world.commands.get(self._commands_key(params), []))
+        return copy_json(self.world.commands.get(self._commands_key(params), []))
 
     async def delete_my_commands(self, params: dict[str, Any], files: Mapping[str, bytes]) -> Any:
         """deleteMyCommands."""

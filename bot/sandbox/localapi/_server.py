@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import logging
 import re
@@ -31,6 +30,7 @@ from bot.sandbox.localapi._world import (
     SimChat,
     SimUser,
     World,
+    copy_json,
 )
 
 logger = logging.getLogger(__name__)
@@ -326,7 +326,7 @@ class LocalBotApi:
             for update in self.world.updates
             if not allowed or any(kind in update for kind in allowed)
         ]
-        return copy.deepcopy(chosen[:limit])
+        return copy_json(chosen[:limit])
 
     async def _get_updates(self, params: dict[str, Any], files: Mapping[str, bytes]) -> Any:
         if self.world.webhook is not None:
@@ -404,7 +404,7 @@ class LocalBotApi:
         """The bot's messages in a chat as they are now (edits applied, deletions gone)."""
         stored = self.world.messages.get(_chat_of(chat_id), {})
         return [
-            copy.deepcopy(message)
+            copy_json(message)
             for _, message in sorted(stored.items())
             if message.get("from", {}).get("id") == self.world.bot_id
         ]
@@ -422,7 +422,7 @@ class LocalBotApi:
     @property
     def pending_updates(self) -> list[JsonDict]:
         """Updates queued and not yet confirmed by the bot."""
-        return copy.deepcopy(self.world.updates)
+        return copy_json(self.world.updates)
 
     # --- simulation: users and chats -----------------------------------------------------
 
@@ -609,7 +609,7 @@ class LocalBotApi:
             replied = self.world.find_message(target.id, reply_to_message_id)
             if replied is None:
                 raise ValueError(f"no message {reply_to_message_id} in chat {target.id}")
-            replied = copy.deepcopy(replied)
+            replied = copy_json(replied)
             replied.pop("reply_to_message", None)
             extra["reply_to_message"] = replied
         entities: list[JsonDict] = []
@@ -651,7 +651,7 @@ class LocalBotApi:
                 "callback_query": {
                     "id": query_id,
                     "from": person.to_dict(),
-                    "message": copy.deepcopy(message),
+                    "message": copy_json(message),
                     "chat_instance": str(abs(chat_id) * 7 + 1),
                     "data": callback_data,
                 }
@@ -675,7 +675,7 @@ class LocalBotApi:
     def inline_answer(self, query_id: str) -> JsonDict | None:
         """What the bot answered an inline query (results, cache_time, is_personal, ...)."""
         record = self._inline.records.get(query_id)
-        return None if record is None or record.answer is None else copy.deepcopy(record.answer)
+        return None if record is None or record.answer is None else copy_json(record.answer)
 
     async def wait_for_inline_answer(
         self,

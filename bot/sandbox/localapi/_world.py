@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import copy
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.sandbox.localapi._errors import bad_request
 
 ANONYMOUS_ADMIN_ID = 1087968824
 MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
 JsonDict = dict[str, Any]
+_T = TypeVar("_T")
+
+
+def copy_json(value: _T) -> _T:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), several times faster than
+    copy.deepcopy: answers must not alias stored state, or a later edit would rewrite them."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]  # type: ignore[return-value]
+    return value
 
 
 @dataclass
@@ -168,7 +178,7 @@ class World:
     def enqueue(self, payload: JsonDict) -> int:
         """Append an Update (everything but update_id) to the queue; return its update_id."""
         self.last_update_id += 1
-        self.updates.append({"update_id": self.last_update_id, **copy.deepcopy(payload)})
+        self.updates.append({"update_id": self.last_update_id, **copy_json(payload)})
         return self.last_update_id
 
     def register_photo(self, data: bytes, extension: str, width: int, height: int) -> StoredPhoto:
