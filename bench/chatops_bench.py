@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import redis.asyncio as redis
-from pydantic import SecretStr
 
 from bot.analytics.model import Snapshot
 from bot.analytics.periods import PERIODS
@@ -259,13 +258,15 @@ def print_alerts(result: dict[str, Any]) -> None:
 # ---- (b) digest fan-out ------------------------------------------------------------------------
 def bench_settings(url: str) -> Settings:
     """A demo bot on the bench's Valkey under a fresh prefix; its digest job never ticks."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        TELEGRAM_BOT_TOKEN=SecretStr("123456:BENCH-TOKEN"),
-        REDIS_URL=url,
-        RALLYBOT_REDIS_PREFIX=f"bench-{uuid.uuid4().hex[:8]}",
-        MARKET_DATA="demo",
-        RALLYBOT_DIGEST_TICK_SECONDS=86_400,
+    return Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": "123456:BENCH-TOKEN",
+            "REDIS_URL": url,
+            "RALLYBOT_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+            "MARKET_DATA": "demo",
+            "RALLYBOT_DIGEST_TICK_SECONDS": "86400",
+        },
+        env_file=None,
     )
 
 

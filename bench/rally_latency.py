@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
 from telegram import InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
@@ -90,12 +89,14 @@ async def rallybot_latency(
     server: LocalBotApi, data_dir: Path, requests: int
 ) -> tuple[list[float], list[str]]:
     """Sequential /rally round trips through the real bot, then its chart render table."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        TELEGRAM_BOT_TOKEN=SecretStr(DEMO_TOKEN),
-        MARKET_DATA="demo",
-        RALLYBOT_DATA_DIR=data_dir,
-        RALLYBOT_REDIS_PREFIX=f"bench-{uuid.uuid4().hex[:8]}",
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": DEMO_TOKEN,
+            "MARKET_DATA": "demo",
+            "RALLYBOT_DATA_DIR": str(data_dir),
+            "RALLYBOT_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+        },
+        env_file=None,
     )
     async with DemoSession.open(
         settings, rate_limits=RELAXED, schedule_refresh=False, server=server

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application
 
-from bot.core.config import Settings
+from bot.core.config import Secret, Settings
 from bot.refresh import refresh_market
 from bot.runtime import Runtime, open_runtime, system_clock
 from bot.sandbox.localapi import LocalBotApi, RecordedCall, SimChat, SimUser
@@ -92,13 +91,11 @@ class DemoSession:
         if own_server:
             await api.start()
         try:
-            settings = settings.model_copy(
-                update={
-                    "telegram_bot_token": settings.telegram_bot_token
-                    if settings.token
-                    else SecretStr(DEMO_TOKEN),
-                    "telegram_api_base_url": api.base_url,
-                }
+            settings = settings.replace(
+                telegram_bot_token=settings.telegram_bot_token
+                if settings.token
+                else Secret(DEMO_TOKEN),
+                telegram_api_base_url=api.base_url,
             )
             async with open_runtime(settings, clock) as runtime:
                 await refresh_market(

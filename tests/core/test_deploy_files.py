@@ -22,7 +22,7 @@ from bot.cli import build_parser
 from bot.core.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SETTINGS = {field.alias for field in Settings.model_fields.values() if field.alias}
+SETTINGS = Settings.env_names()
 PYTHON_RUNTIME = {"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PIP_NO_CACHE_DIR"}
 PYTHON_RUNTIME |= {"PIP_DISABLE_PIP_VERSION_CHECK"}
 

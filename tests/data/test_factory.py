@@ -18,7 +18,9 @@ NOW = dt.datetime(2026, 3, 4, 23, tzinfo=dt.UTC)  # before Asia opens on the 5th
 
 
 def settings(market_data: str, seed: int = 7) -> Settings:
-    return Settings(_env_file=None, MARKET_DATA=market_data, RALLYBOT_DEMO_SEED=seed)  # type: ignore[call-arg]
+    return Settings.from_env(
+        {"MARKET_DATA": market_data, "RALLYBOT_DEMO_SEED": str(seed)}, env_file=None
+    )
 
 
 def test_yahoo() -> None:

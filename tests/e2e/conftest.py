@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import SecretStr
 
 from bot.core.config import Settings
 from bot.sandbox.session import DemoSession
@@ -19,12 +18,14 @@ FAST_LIMITS = RateLimits(overall_per_second=1000, group_per_period=1000, group_p
 
 def make_settings(redis_url: str, key_prefix: str) -> Settings:
     """Settings for a test bot: demo market, the test Redis under a fresh prefix."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        TELEGRAM_BOT_TOKEN=SecretStr("123456:TEST-TOKEN"),
-        REDIS_URL=redis_url,
-        RALLYBOT_REDIS_PREFIX=key_prefix,
-        MARKET_DATA="demo",
+    return Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
+            "REDIS_URL": redis_url,
+            "RALLYBOT_REDIS_PREFIX": key_prefix,
+            "MARKET_DATA": "demo",
+        },
+        env_file=None,
     )
 
 

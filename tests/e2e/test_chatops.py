@@ -32,7 +32,7 @@ pytestmark = pytest.mark.on_each_redis_topology
 
 def fast_digests(settings: Settings) -> Settings:
     """Dispatch digests every 0.1 s so tests wait for ticks, not minutes."""
-    return settings.model_copy(update={"digest_tick_seconds": 0.1})
+    return settings.replace(digest_tick_seconds=0.1)
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ async def second_process(
     settings: Settings, clock: MutableClock, server: LocalBotApi
 ) -> AsyncIterator[Any]:
     """Another bot process on the same Redis: its own client and jobs, no polling."""
-    settings = settings.model_copy(update={"telegram_api_base_url": server.base_url})
+    settings = settings.replace(telegram_api_base_url=server.base_url)
     async with open_runtime(settings, clock) as runtime:
         application = build_application(runtime, FAST_LIMITS, schedule_refresh=False)
         async with application:
@@ -460,7 +460,7 @@ async def test_a_digest_whose_send_times_out_is_never_sent_twice(
     settings: Settings, clock: MutableClock, server: LocalBotApi
 ) -> None:
     # Telegram carries out the first sendPhotos but answers after the bot stopped waiting.
-    settings = settings.model_copy(update={"telegram_read_timeout": 0.3})
+    settings = settings.replace(telegram_read_timeout=0.3)
     chats = [server.private_chat(8100 + i, f"T{i}").id for i in range(10)]
     server.answer_late("sendPhoto", 0.6, count=4)
     async with running(settings, clock, server) as bot:

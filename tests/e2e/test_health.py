@@ -31,12 +31,8 @@ async def test_health_and_metrics_follow_what_the_bot_does(
 ) -> None:
     port = free_port()
     async with LocalBotApi() as server:
-        settings = make_settings(redis_url, key_prefix).model_copy(
-            update={
-                "telegram_api_base_url": server.base_url,
-                "metrics_port": port,
-                "poll_lease_seconds": 1.5,
-            }
+        settings = make_settings(redis_url, key_prefix).replace(
+            telegram_api_base_url=server.base_url, metrics_port=port, poll_lease_seconds=1.5
         )
         base = f"http://127.0.0.1:{port}"
         async with bot_process(settings), httpx.AsyncClient(base_url=base) as client:

@@ -52,9 +52,7 @@ def assert_shared_and_cached_briefly(answer: dict[str, Any]) -> None:
 @pytest.fixture
 async def upload_session(redis_url: str, key_prefix: str) -> AsyncIterator[DemoSession]:
     """A bot with RALLYBOT_INLINE_UPLOAD_CHAT_ID set to a group it belongs to."""
-    settings = make_settings(redis_url, key_prefix).model_copy(
-        update={"inline_upload_chat_id": UPLOAD_CHAT_ID}
-    )
+    settings = make_settings(redis_url, key_prefix).replace(inline_upload_chat_id=UPLOAD_CHAT_ID)
     async with LocalBotApi(bot_username="rallybot") as server:
         server.group_chat(UPLOAD_CHAT_ID, "rallybot uploads", supergroup=True)
         async with DemoSession.open(

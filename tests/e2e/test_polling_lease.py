@@ -45,8 +45,8 @@ async def test_one_process_polls_and_another_takes_over_when_it_stops(
     redis_url: str, key_prefix: str
 ) -> None:
     async with LocalBotApi() as server:
-        settings = make_settings(redis_url, key_prefix).model_copy(
-            update={"telegram_api_base_url": server.base_url, "poll_lease_seconds": LEASE}
+        settings = make_settings(redis_url, key_prefix).replace(
+            telegram_api_base_url=server.base_url, poll_lease_seconds=LEASE
         )
         async with bot_process(settings) as first, bot_process(settings) as second:
             apps = [first[0], second[0]]
