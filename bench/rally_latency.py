@@ -254,6 +254,19 @@ COMMAND_KINDS = (
     "/nonsense",
 )
 
+BURST = (
+    *(
+        f"/{command} {period}"
+        for command in ("index star50", "index chinext", "index hstech", "basket")
+        for period in ("1d", "5d", "mtd", "1y")
+    ),
+    "/rally since 2025-04-08",
+    "/rally since 2025-01-27",
+    "/chart star50 ndx since 2025-06-01",
+)
+"""Cold charts and date ranges asked at once from as many chats: the memory a busy process
+settles at (matplotlib keeps fonts and caches per drawing thread)."""
+
 
 def rss_mb(pid: int) -> float:
     """A process's resident set size in MB, from /proc."""
@@ -263,9 +276,10 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-async def rallybot_run_rss(server: LocalBotApi, data_dir: Path) -> tuple[float, float]:
+async def rallybot_run_rss(server: LocalBotApi, data_dir: Path) -> tuple[float, float, float]:
     """RSS of a real `rallybot run` process (polling this server, demo data) when idle after
-    start, and after it answered every command kind once and a button press."""
+    start, after it answered every command kind once and a button press, and after a burst
+    of cold charts asked at once."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": DEMO_TOKEN,
@@ -306,7 +320,17 @@ async def rallybot_run_rss(server: LocalBotApi, data_dir: Path) -> tuple[float, 
             server.press_button(chat, user, message_id, keyboard[0][0]["callback_data"])
             await server.wait_for_call("answerCallbackQuery", after=after, timeout=30)
         await asyncio.sleep(1)
-        return idle, rss_mb(process.pid)
+        after_commands = rss_mb(process.pid)
+        burst = [
+            (server.private_chat(USER_ID + 10 + n, f"Burst{n}"), server.user(USER_ID + 10 + n))
+            for n in range(len(BURST))
+        ]
+        after = len(server.calls)
+        for (burst_chat, burst_user), text in zip(burst, BURST, strict=True):
+            server.send_text(burst_chat, burst_user, text)
+        await asyncio.gather(*(_answer(server, c.id, after) for c, _ in burst))
+        await asyncio.sleep(1)
+        return idle, after_commands, rss_mb(process.pid)
     finally:
         process.terminate()
         await process.wait()
@@ -335,7 +359,7 @@ async def run(requests: int, as_json: bool) -> None:
         echo_times = await echo_latency(server, requests)
         shaped_times = await echo_latency(server, requests, shaped_like=photo.params)
         with tempfile.TemporaryDirectory(prefix="rallybot-rss-") as data_dir:
-            idle_rss, rss = await rallybot_run_rss(server, Path(data_dir))
+            idle_rss, rss, burst_rss = await rallybot_run_rss(server, Path(data_dir))
     rally_p50, echo_p50 = statistics.median(rally), statistics.median(echo_times)
     shaped_p50 = statistics.median(shaped_times)
     if as_json:
@@ -350,6 +374,7 @@ async def run(requests: int, as_json: bool) -> None:
                     "ratio_to_photo_echo": round(rally_p50 / shaped_p50, 3),
                     "rss_mb_idle": round(idle_rss, 1),
                     "rss_mb": round(rss, 1),
+                    "rss_mb_after_burst": round(burst_rss, 1),
                 }
             )
         )
@@ -365,7 +390,8 @@ async def run(requests: int, as_json: bool) -> None:
     )
     print(
         f"RSS of `rallybot run`: {idle_rss:.1f} MB after start, {rss:.1f} MB after every "
-        "command kind and a button press"
+        f"command kind and a button press, {burst_rss:.1f} MB after {len(BURST)} cold charts "
+        "asked at once"
     )
     print()
     print("\n".join(renders))

@@ -278,7 +278,7 @@ class DemoProvider:
         self._lock = threading.Lock()
         self._factors: dict[str, Floats] = {}
         self._series: dict[str, pd.Series] = {}
-        self._positions: dict[str, Positions] = {}
+        self._sessions_by_exchange: dict[str, tuple[Positions, pd.DatetimeIndex]] = {}
         self._known = set(universe.all_symbols)
 
     @staticmethod
@@ -405,9 +405,8 @@ class DemoProvider:
         if cached is not None:
             return cached
         log_level = self._log_level(symbol, exchange)
-        positions = self._session_positions(exchange)
+        positions, index = self._sessions(exchange)
         values = np.exp(log_level[positions])
-        index = self._grid[positions]
         first = _FIRST_TRADE.get(symbol)
         if first is not None:
             values[index < pd.Timestamp(first)] = np.nan
@@ -416,15 +415,19 @@ class DemoProvider:
             self._series.setdefault(symbol, series)
         return series
 
-    def _session_positions(self, exchange: str) -> Positions:
+    def _sessions(self, exchange: str) -> tuple[Positions, pd.DatetimeIndex]:
+        """The exchange's sessions as positions on the grid and as one index that every
+        symbol of the exchange shares: pandas builds a lookup table of some 100 KB per index
+        object, so one per exchange rather than one per symbol."""
         with self._lock:
-            cached = self._positions.get(exchange)
+            cached = self._sessions_by_exchange.get(exchange)
         if cached is None:
             days = calendars.sessions(exchange, ORIGIN, HORIZON)
-            cached = np.asarray(self._grid.get_indexer(days), dtype=np.intp)
-            cached = cached[cached >= 0]  # a weekend session would not be on the grid
+            positions = np.asarray(self._grid.get_indexer(days), dtype=np.intp)
+            positions = positions[positions >= 0]  # a weekend session would not be on the grid
+            cached = (positions, self._grid[positions])
             with self._lock:
-                self._positions[exchange] = cached
+                cached = self._sessions_by_exchange.setdefault(exchange, cached)
         return cached
 
     def _factor(self, name: str, vol: float) -> Floats:

@@ -8,6 +8,7 @@ import datetime as dt
 import gc
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +44,10 @@ from handlers.common import on_error
 
 logger = logging.getLogger(__name__)
 
-RENDER_CONCURRENCY = 2
-"""Charts drawn at once: matplotlib holds the GIL for much of a render."""
+RENDER_THREADS = 1
+"""Threads charts are drawn on. matplotlib holds the GIL for most of a render, so a second
+thread barely speeds one up, and every thread that draws keeps its own fonts and caches:
+about 15 MB more per thread (measured), which the default pool of up to six would pay."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def build_application(
     outbound = Outbound(
         runtime.store,
         runtime.chats,
-        asyncio.Semaphore(RENDER_CONCURRENCY),
+        ThreadPoolExecutor(RENDER_THREADS, thread_name_prefix="rallybot-chart"),
         settings.inline_upload_chat_id,
     )
     chatops = ChatOpsService(

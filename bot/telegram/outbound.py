@@ -8,6 +8,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -41,9 +42,11 @@ from bot.answers.reply import Chart, Reply, share_button
 from bot.core.metrics import SENDS
 from bot.storage.chats import ChatStore
 from bot.storage.market import MarketStore
+from bot.telegram.memory import release_free_memory
 from bot.telegram.pacing import retry_after_seconds
 from bot.text.i18n import t
 from bot.text.market import MESSAGE_LIMIT
+from charts.model import ChartSpec
 from charts.render import render
 
 logger = logging.getLogger(__name__)
@@ -167,6 +170,13 @@ async def call_safely(call: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
+def _render_and_release(spec: ChartSpec) -> bytes:
+    png = render(spec)
+    # On the render thread, right after the render freed its pixel buffers.
+    release_free_memory()
+    return png
+
+
 class Delivery(enum.Enum):
     """How a send ended."""
 
@@ -205,12 +215,14 @@ class Outbound:
         self,
         store: MarketStore,
         chats: ChatStore,
-        render_slots: asyncio.Semaphore,
+        render_pool: Executor,
         inline_upload_chat_id: int | None = None,
     ) -> None:
         self.store = store
         self.chats = chats
-        self.render_slots = render_slots
+        self.render_pool = render_pool
+        """The threads charts are drawn on: few and always the same ones, since matplotlib
+        keeps fonts and caches per thread (about 15 MB each)."""
         self.inline_upload_chat_id = inline_upload_chat_id
         """Where a chart no chat has seen yet is uploaded once, for its file_id, for inline."""
         self._uploads: dict[str, asyncio.Future[str | None]] = {}
@@ -341,8 +353,8 @@ class Outbound:
             await bot.send_chat_action(
                 chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=thread_id
             )
-            async with self.render_slots:
-                png = await asyncio.to_thread(render, chart.spec)
+            loop = asyncio.get_running_loop()
+            png = await loop.run_in_executor(self.render_pool, _render_and_release, chart.spec)
             await self.store.save_chart(chart.name, png)
         return png
 

@@ -6,9 +6,9 @@ call but answers after the client stopped waiting.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -124,7 +124,9 @@ async def test_every_chunk_of_a_long_answer_goes_to_the_topic(
         forum = api.forum_chat(-100321, "Markets")
         topic = api.create_topic(forum, "US")
         outbound = Outbound(
-            MarketStore(redis_client, keys), ChatStore(redis_client, keys), asyncio.Semaphore(1)
+            MarketStore(redis_client, keys),
+            ChatStore(redis_client, keys),
+            ThreadPoolExecutor(1),
         )
         long_text = "\n".join(f"line {n:04}" + "." * 60 for n in range(200))
         async with Bot(TOKEN, base_url=api.base_url) as bot:
