@@ -1,8 +1,9 @@
 """Figures for each chart kind, built with matplotlib's object API and no global state.
 
 Every figure has the same frame: a fixed header band (title, subtitle), a fixed footer band
-(source), and between them panels laid out by the constrained layout engine. The builders
-return the Figure so tests can inspect the drawn artists; `figure_to_png` turns it into bytes.
+(source), and between them panels stacked top to bottom, each axes fitted into its panel at
+draw time (charts.layout). The builders return the Figure so tests can inspect the drawn
+artists; `figure_to_png` turns it into bytes.
 matplotlib.dates and print_png carry no annotations, hence the few no-untyped-call ignores.
 """
 
@@ -22,13 +23,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, ScalarFormatter
 
 from bot.text.formatting import MINUS, fmt_pct, format_usd
 from bot.text.i18n import t
 from charts import style, treemap
+from charts.layout import Panel, PanelLayoutEngine
 from charts.model import Bar, ChartFrame, HeatSector, HeatTile, Line
 
 WATERMARK_GID = "demo-watermark"
@@ -39,6 +40,9 @@ SECTOR_LABEL_GID = "heat-sector-label"
 # Vertical budget in inches; fixed bands keep the frame identical across chart kinds.
 HEADER_IN = 0.9
 FOOTER_IN = 0.4
+# What a panel keeps free around its axes and their tick labels, titles and texts.
+PANEL_PAD_W_IN = 0.1
+PANEL_PAD_H_IN = 0.06
 LINES_PANEL_IN = 4.2
 LEGEND_ROW_IN = 0.3
 BARS_TITLE_IN = 0.6
@@ -305,6 +309,7 @@ def _draw_colour_bar(axes: Axes, cap: float, label: str) -> None:
         color=style.MUTED,
         fontfamily=style.font_families(),
         pad=4,
+        y=1.0,  # placed, not searched for; see _set_panel_title
     )
 
 
@@ -332,23 +337,19 @@ def _framed_figure(frame: ChartFrame, panel_heights: Sequence[float]) -> tuple[F
     height = figure_height_in(panel_heights)
     figure = Figure(figsize=(style.WIDTH_IN, height), dpi=style.DPI, facecolor=style.BACKGROUND)
     FigureCanvasAgg(figure)
-    bottom, top = FOOTER_IN / height, 1.0 - HEADER_IN / height
+    # Panels stack down from the header; each axes is placed in its own panel at draw time,
+    # so long bar labels below do not squeeze the line chart above.
+    panels = []
+    top = height - HEADER_IN
+    for panel_height in panel_heights:
+        top -= panel_height
+        axes = figure.add_axes((0.0, top / height, 1.0, panel_height / height))
+        panels.append(Panel(axes, top, panel_height))
     figure.set_layout_engine(
-        ConstrainedLayoutEngine(
-            rect=(0.0, bottom, 1.0, top - bottom), h_pad=0.06, w_pad=0.1, hspace=0.0
-        )
+        PanelLayoutEngine(panels, w_pad_in=PANEL_PAD_W_IN, h_pad_in=PANEL_PAD_H_IN)
     )
-    # One subfigure per panel: constrained layout then sizes each panel's left margin on its
-    # own, so long bar labels below do not squeeze the line chart above.
-    grid = figure.subfigures(
-        len(panel_heights), 1, height_ratios=list(panel_heights), squeeze=False
-    )
-    panels = [grid[row, 0] for row in range(len(panel_heights))]
-    axes = [panel.add_subplot(1, 1, 1) for panel in panels]
-    for panel in panels:
-        panel.set_facecolor(style.BACKGROUND)
     _draw_frame(figure, frame, height)
-    return figure, axes
+    return figure, [panel.axes for panel in panels]
 
 
 def _draw_frame(figure: Figure, frame: ChartFrame, height: float) -> None:
@@ -544,6 +545,9 @@ def _set_panel_title(axes: Axes, text: str, plot_left_in: float) -> None:
         color=style.TEXT,
         fontfamily=style.font_families(),
         pad=8,
+        # Placed on top of the axes: nothing is drawn above a bar panel's axes, and left to
+        # itself matplotlib would measure every tick label again on each draw to find that out.
+        y=1.0,
     )
 
 
