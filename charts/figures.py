@@ -25,6 +25,7 @@ from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, ScalarFormatter
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from bot.text.formatting import MINUS, fmt_pct, format_usd
 from bot.text.i18n import t
@@ -36,6 +37,8 @@ WATERMARK_GID = "demo-watermark"
 NO_DATA_GID = "no-data-note"
 TILE_LABEL_GID = "heat-tile-label"
 SECTOR_LABEL_GID = "heat-sector-label"
+BAR_NAME_GID = "bar-name"
+BAR_VALUE_GID = "bar-value"
 
 # Vertical budget in inches; fixed bands keep the frame identical across chart kinds.
 HEADER_IN = 0.9
@@ -72,6 +75,8 @@ LEGEND_HANDLE_EM = 2.0
 LEGEND_TEXT_PAD_EM = 0.8
 LEGEND_COLUMN_GAP_EM = 1.5
 BAR_NAMES_PAD_IN = 0.35
+BAR_NAME_PAD_PT = 6.0  # between a bar's name and the axes
+BAR_VALUE_PAD_PT = 4.0  # between a bar's end and its value
 FRAME_LEFT_IN = 0.2
 BAR_VALUE_ROOM = 0.34  # share of the bar range kept free beyond the longest bar for its label
 HEATMAP_PANEL_IN = 5.4
@@ -652,26 +657,51 @@ def _draw_bars(axes: Axes, bars: Sequence[Bar]) -> None:
         return
     values = np.array([bar.value for bar in ordered], dtype=float)
     positions = np.arange(len(ordered), dtype=float)
-    container = axes.barh(
+    axes.barh(
         positions,
         values,
         height=0.68,
         color=[style.UP if value >= 0 else style.DOWN for value in values],
         zorder=2,
     )
-    axes.bar_label(
-        container,
-        labels=[style.safe_text(format_usd(value)) for value in values],
-        padding=4,
-        fontsize=style.BAR_VALUE_PT,
-        color=style.TEXT,
-        fontfamily=style.font_families(),
+    # Names and values are plain texts, not y tick labels and bar_label annotations: a tick
+    # is five artists, and an annotation checks on every draw that its anchor is in view.
+    # The names sit where the tick labels did: right-aligned, 6 pt left of the axes.
+    figure = axes.get_figure(root=True)
+    assert figure is not None  # the axes was made inside a figure
+    names_at = blended_transform_factory(axes.transAxes, axes.transData) + _nudge(
+        figure, -BAR_NAME_PAD_PT
     )
+    gains_at = axes.transData + _nudge(figure, BAR_VALUE_PAD_PT)
+    losses_at = axes.transData + _nudge(figure, -BAR_VALUE_PAD_PT)
+    fonts = style.font_families()
+    for position, bar, value in zip(positions, ordered, values, strict=True):
+        axes.text(
+            0.0,
+            position,
+            style.safe_text(bar.label, style.LABEL_MAX_CHARS),
+            transform=names_at,
+            ha="right",
+            va="center_baseline",
+            fontsize=style.TICK_PT,
+            color=style.TEXT,
+            fontfamily=fonts,
+            gid=BAR_NAME_GID,
+        )
+        axes.text(
+            value,
+            position,
+            style.safe_text(format_usd(value)),
+            transform=gains_at if value >= 0 else losses_at,
+            ha="left" if value >= 0 else "right",
+            va="center",
+            fontsize=style.BAR_VALUE_PT,
+            color=style.TEXT,
+            fontfamily=fonts,
+            gid=BAR_VALUE_GID,
+        )
     _style_axes(axes)
-    axes.set_yticks(
-        positions, labels=[style.safe_text(bar.label, style.LABEL_MAX_CHARS) for bar in ordered]
-    )
-    axes.tick_params(axis="y", length=0, pad=6)
+    axes.yaxis.set_major_locator(NullLocator())
     # Bars carry their own value labels; an x scale would only compete with them.
     axes.xaxis.set_major_locator(NullLocator())
     axes.spines["bottom"].set_visible(False)
@@ -679,6 +709,11 @@ def _draw_bars(axes: Axes, bars: Sequence[Bar]) -> None:
     axes.axvline(0.0, color=style.TEXT, linewidth=1.0, zorder=3)
     axes.set_ylim(len(ordered) - 0.5, -0.5)
     axes.set_xlim(*_bar_limits(values))
+
+
+def _nudge(figure: Figure, points: float) -> ScaledTranslation:
+    """A shift to the right by `points` (left when negative), at any dpi."""
+    return ScaledTranslation(points / 72, 0.0, figure.dpi_scale_trans)
 
 
 def _bar_limits(values: np.ndarray) -> tuple[float, float]:
