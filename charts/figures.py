@@ -215,11 +215,16 @@ def tile_label(tile: HeatTile, width_in: float, height_in: float) -> tuple[str, 
         *((lines, size) for lines in one_line for size in sizes),
     ]
     room_w, room_h = width_in - 2 * TILE_LABEL_PAD_IN, height_in - 2 * TILE_LABEL_PAD_IN
+    # Each line is measured once, at 1 pt: a text's width grows in proportion to its size.
+    widths_at_1pt: dict[str, float] = {}
     for lines, size in candidates:
         if len(lines) * size * TILE_LINE_HEIGHT / 72 > room_h:
             continue
         texts = [style.safe_text(line) for line in lines]
-        if all(style.text_width_in(text, size) <= room_w for text in texts):
+        for text in texts:
+            if text not in widths_at_1pt:
+                widths_at_1pt[text] = style.text_width_in(text, 1.0)
+        if all(widths_at_1pt[text] * size <= room_w for text in texts):
             return "\n".join(texts), size
     return None
 
