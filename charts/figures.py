@@ -1,14 +1,14 @@
 """Figures for each chart kind, built with matplotlib's object API and no global state.
 
 Every figure has the same frame: a fixed header band (title, subtitle), a fixed footer band
-(source), and between them panels laid out by the constrained layout engine. The builders
-return the Figure so tests can inspect the drawn artists; `figure_to_png` turns it into bytes.
-matplotlib.dates and print_png carry no annotations, hence the few no-untyped-call ignores.
+(source), and between them panels stacked top to bottom, each axes fitted into its panel at
+draw time (charts.layout). The builders return the Figure so tests can inspect the drawn
+artists; `figure_to_png` turns it into bytes.
+matplotlib.dates and the Agg canvas carry no annotations, hence the few no-untyped-call ignores.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,23 +22,30 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, ScalarFormatter
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from bot.text.formatting import MINUS, fmt_pct, format_usd
 from bot.text.i18n import t
 from charts import style, treemap
+from charts.layout import Panel, PanelLayoutEngine
 from charts.model import Bar, ChartFrame, HeatSector, HeatTile, Line
+from charts.png import rgb_png
 
 WATERMARK_GID = "demo-watermark"
 NO_DATA_GID = "no-data-note"
 TILE_LABEL_GID = "heat-tile-label"
 SECTOR_LABEL_GID = "heat-sector-label"
+BAR_NAME_GID = "bar-name"
+BAR_VALUE_GID = "bar-value"
 
 # Vertical budget in inches; fixed bands keep the frame identical across chart kinds.
 HEADER_IN = 0.9
 FOOTER_IN = 0.4
+# What a panel keeps free around its axes and their tick labels, titles and texts.
+PANEL_PAD_W_IN = 0.1
+PANEL_PAD_H_IN = 0.06
 LINES_PANEL_IN = 4.2
 LEGEND_ROW_IN = 0.3
 BARS_TITLE_IN = 0.6
@@ -68,6 +75,8 @@ LEGEND_HANDLE_EM = 2.0
 LEGEND_TEXT_PAD_EM = 0.8
 LEGEND_COLUMN_GAP_EM = 1.5
 BAR_NAMES_PAD_IN = 0.35
+BAR_NAME_PAD_PT = 6.0  # between a bar's name and the axes
+BAR_VALUE_PAD_PT = 4.0  # between a bar's end and its value
 FRAME_LEFT_IN = 0.2
 BAR_VALUE_ROOM = 0.34  # share of the bar range kept free beyond the longest bar for its label
 HEATMAP_PANEL_IN = 5.4
@@ -206,11 +215,16 @@ def tile_label(tile: HeatTile, width_in: float, height_in: float) -> tuple[str, 
         *((lines, size) for lines in one_line for size in sizes),
     ]
     room_w, room_h = width_in - 2 * TILE_LABEL_PAD_IN, height_in - 2 * TILE_LABEL_PAD_IN
+    # Each line is measured once, at 1 pt: a text's width grows in proportion to its size.
+    widths_at_1pt: dict[str, float] = {}
     for lines, size in candidates:
         if len(lines) * size * TILE_LINE_HEIGHT / 72 > room_h:
             continue
         texts = [style.safe_text(line) for line in lines]
-        if all(style.text_width_in(text, size) <= room_w for text in texts):
+        for text in texts:
+            if text not in widths_at_1pt:
+                widths_at_1pt[text] = style.text_width_in(text, 1.0)
+        if all(widths_at_1pt[text] * size <= room_w for text in texts):
             return "\n".join(texts), size
     return None
 
@@ -305,22 +319,20 @@ def _draw_colour_bar(axes: Axes, cap: float, label: str) -> None:
         color=style.MUTED,
         fontfamily=style.font_families(),
         pad=4,
+        y=1.0,  # placed, not searched for; see _set_panel_title
     )
 
 
 def figure_to_png(figure: Figure) -> bytes:
     """Render a figure built here to PNG bytes at its own size and dpi."""
-    buffer = io.BytesIO()
     canvas = figure.canvas
     if not isinstance(canvas, FigureCanvasAgg):
         canvas = FigureCanvasAgg(figure)
-    # No "Software" entry: the same chart then yields the same bytes on every matplotlib.
-    # The fastest zlib level: flat colours and text compress as well (within a few %) in a
-    # fraction of the time, and a cold render is what a person waits for.
-    canvas.print_png(  # type: ignore[no-untyped-call]
-        buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 1}
-    )
-    return buffer.getvalue()
+    canvas.draw()  # type: ignore[no-untyped-call]
+    # Written directly rather than through print_png: see charts.png. Without matplotlib's
+    # "Software" entry, too, the same chart yields the same bytes on every matplotlib.
+    pixels = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
+    return rgb_png(pixels, figure.dpi)
 
 
 def figure_height_in(panel_heights: Sequence[float]) -> float:
@@ -332,23 +344,19 @@ def _framed_figure(frame: ChartFrame, panel_heights: Sequence[float]) -> tuple[F
     height = figure_height_in(panel_heights)
     figure = Figure(figsize=(style.WIDTH_IN, height), dpi=style.DPI, facecolor=style.BACKGROUND)
     FigureCanvasAgg(figure)
-    bottom, top = FOOTER_IN / height, 1.0 - HEADER_IN / height
+    # Panels stack down from the header; each axes is placed in its own panel at draw time,
+    # so long bar labels below do not squeeze the line chart above.
+    panels = []
+    top = height - HEADER_IN
+    for panel_height in panel_heights:
+        top -= panel_height
+        axes = figure.add_axes((0.0, top / height, 1.0, panel_height / height))
+        panels.append(Panel(axes, top, panel_height))
     figure.set_layout_engine(
-        ConstrainedLayoutEngine(
-            rect=(0.0, bottom, 1.0, top - bottom), h_pad=0.06, w_pad=0.1, hspace=0.0
-        )
+        PanelLayoutEngine(panels, w_pad_in=PANEL_PAD_W_IN, h_pad_in=PANEL_PAD_H_IN)
     )
-    # One subfigure per panel: constrained layout then sizes each panel's left margin on its
-    # own, so long bar labels below do not squeeze the line chart above.
-    grid = figure.subfigures(
-        len(panel_heights), 1, height_ratios=list(panel_heights), squeeze=False
-    )
-    panels = [grid[row, 0] for row in range(len(panel_heights))]
-    axes = [panel.add_subplot(1, 1, 1) for panel in panels]
-    for panel in panels:
-        panel.set_facecolor(style.BACKGROUND)
     _draw_frame(figure, frame, height)
-    return figure, axes
+    return figure, [panel.axes for panel in panels]
 
 
 def _draw_frame(figure: Figure, frame: ChartFrame, height: float) -> None:
@@ -544,6 +552,9 @@ def _set_panel_title(axes: Axes, text: str, plot_left_in: float) -> None:
         color=style.TEXT,
         fontfamily=style.font_families(),
         pad=8,
+        # Placed on top of the axes: nothing is drawn above a bar panel's axes, and left to
+        # itself matplotlib would measure every tick label again on each draw to find that out.
+        y=1.0,
     )
 
 
@@ -648,26 +659,51 @@ def _draw_bars(axes: Axes, bars: Sequence[Bar]) -> None:
         return
     values = np.array([bar.value for bar in ordered], dtype=float)
     positions = np.arange(len(ordered), dtype=float)
-    container = axes.barh(
+    axes.barh(
         positions,
         values,
         height=0.68,
         color=[style.UP if value >= 0 else style.DOWN for value in values],
         zorder=2,
     )
-    axes.bar_label(
-        container,
-        labels=[style.safe_text(format_usd(value)) for value in values],
-        padding=4,
-        fontsize=style.BAR_VALUE_PT,
-        color=style.TEXT,
-        fontfamily=style.font_families(),
+    # Names and values are plain texts, not y tick labels and bar_label annotations: a tick
+    # is five artists, and an annotation checks on every draw that its anchor is in view.
+    # The names sit where the tick labels did: right-aligned, 6 pt left of the axes.
+    figure = axes.get_figure(root=True)
+    assert figure is not None  # the axes was made inside a figure
+    names_at = blended_transform_factory(axes.transAxes, axes.transData) + _nudge(
+        figure, -BAR_NAME_PAD_PT
     )
+    gains_at = axes.transData + _nudge(figure, BAR_VALUE_PAD_PT)
+    losses_at = axes.transData + _nudge(figure, -BAR_VALUE_PAD_PT)
+    fonts = style.font_families()
+    for position, bar, value in zip(positions, ordered, values, strict=True):
+        axes.text(
+            0.0,
+            position,
+            style.safe_text(bar.label, style.LABEL_MAX_CHARS),
+            transform=names_at,
+            ha="right",
+            va="center_baseline",
+            fontsize=style.TICK_PT,
+            color=style.TEXT,
+            fontfamily=fonts,
+            gid=BAR_NAME_GID,
+        )
+        axes.text(
+            value,
+            position,
+            style.safe_text(format_usd(value)),
+            transform=gains_at if value >= 0 else losses_at,
+            ha="left" if value >= 0 else "right",
+            va="center",
+            fontsize=style.BAR_VALUE_PT,
+            color=style.TEXT,
+            fontfamily=fonts,
+            gid=BAR_VALUE_GID,
+        )
     _style_axes(axes)
-    axes.set_yticks(
-        positions, labels=[style.safe_text(bar.label, style.LABEL_MAX_CHARS) for bar in ordered]
-    )
-    axes.tick_params(axis="y", length=0, pad=6)
+    axes.yaxis.set_major_locator(NullLocator())
     # Bars carry their own value labels; an x scale would only compete with them.
     axes.xaxis.set_major_locator(NullLocator())
     axes.spines["bottom"].set_visible(False)
@@ -675,6 +711,11 @@ def _draw_bars(axes: Axes, bars: Sequence[Bar]) -> None:
     axes.axvline(0.0, color=style.TEXT, linewidth=1.0, zorder=3)
     axes.set_ylim(len(ordered) - 0.5, -0.5)
     axes.set_xlim(*_bar_limits(values))
+
+
+def _nudge(figure: Figure, points: float) -> ScaledTranslation:
+    """A shift to the right by `points` (left when negative), at any dpi."""
+    return ScaledTranslation(points / 72, 0.0, figure.dpi_scale_trans)
 
 
 def _bar_limits(values: np.ndarray) -> tuple[float, float]:
