@@ -509,7 +509,8 @@ def _date_axis(axes: Axes, dates: pd.DatetimeIndex) -> None:
 def _day_month(value: float, _position: int | None = None) -> str:
     day: datetime = mdates.num2date(value)  # type: ignore[no-untyped-call]
     if style.current_language() == "zh":
-        return f"{day.month}月{day.day}日"
+        # "11/19", as Chinese market charts write it: six days of "11月19日" touch.
+        return f"{day.month}/{day.day}"
     return f"{day.day} {day:%b}"
 
 

@@ -3,6 +3,7 @@ collides, the demo watermark exactly when asked, and identical bytes across thre
 
 from __future__ import annotations
 
+import itertools
 import struct
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,7 @@ from charts import (
     build_rally_figure,
     build_spread_figure,
     render,
+    style,
 )
 from charts.figures import BAR_NAME_GID, BAR_VALUE_GID, NO_DATA_GID, WATERMARK_GID
 
@@ -430,3 +432,17 @@ def test_renders_in_threads_match_a_serial_render() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         parallel = list(pool.map(draw, range(8)))
     assert all(png == serial for png in parallel)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_few_trading_days_leave_a_gap_between_their_date_labels(language: str) -> None:
+    with style.chart_language(language):
+        figure = build_lines_figure(FRAME, LINES_CASES["5D"][0], "rebased = 100")
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        labels = [t for t in figure.axes[0].get_xticklabels() if t.get_text()]
+        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+    gaps = [right.x0 - left.x1 for left, right in itertools.pairwise(boxes)]
+    assert len(labels) == len(DAYS_5)
+    # At least a space's width (~0.3 em at 150 dpi) between one date and the next.
+    assert min(gaps) >= 0.3 * style.TICK_PT * figure.dpi / 72, gaps
