@@ -13,7 +13,7 @@ import pytest
 from bot.answers.views import VERSION_RECHECK_SECONDS
 from bot.chatops import service as chatops_service
 from bot.chatops.records import Subscription
-from bot.chatops.service import DIGEST_LEASE_SECONDS
+from bot.chatops.service import DIGEST_CONCURRENCY, DIGEST_LEASE_SECONDS
 from bot.commands.parsing import SettingsChange
 from bot.core.config import Settings
 from bot.refresh import refresh_market
@@ -302,6 +302,45 @@ async def test_a_firing_whose_alert_was_removed_before_sending_is_dropped(
         await settle()  # nothing left held: no tick sends the removed one
         assert alert_ids_sent(server, bot.chat.id, start) == [kept]
         assert await services.chats.alerts.take_lapsed(clock().timestamp(), 0.0) == []
+
+
+async def test_a_stopping_process_hands_the_unsent_firings_of_its_batch_back_at_once(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    """On SIGTERM the alert messages under way finish; the batch's unsent firings are due at
+    once for another process, not after the lease, and none of them went out."""
+    async with running(settings, clock, server) as bot:
+        store, services = bot.runtime.chats, bot.application.bot_data.services
+        count = DIGEST_CONCURRENCY + 8  # more than go out at once
+        for threshold in range(count):
+            condition = {
+                "target": "ndx",
+                "kind": "index",
+                "metric": "price",
+                "op": ">",
+                "threshold": float(threshold),
+                "unit": "price",
+            }
+            await store.add_alert(bot.chat.id, condition, "now")
+        view = await services.views.current()
+        checked = await services.chatops.record_alerts(view)
+        assert len(checked.batch) == count
+        start = len(server.calls)
+        server.answer_late("sendMessage", 0.5, count=count)
+        sending = asyncio.create_task(
+            services.chatops.send_firings(bot.application.bot, view, checked)
+        )
+        await asyncio.sleep(0.2)  # sends under way
+        assert await services.chatops.drain(patience=10)
+        arrived = await sending
+
+        positions, unsent = await store.alerts.unsent(checked.batch.id)
+        assert arrived + len(positions) == count
+        assert len(positions) >= count - DIGEST_CONCURRENCY
+        sent = alert_ids_sent(server, bot.chat.id, start)
+        assert sorted(sent + unsent.tolist()) == sorted(checked.batch.alert_ids.tolist())
+        now = clock().timestamp()  # not advanced: due at once, no lease to wait for
+        assert await store.alerts.take_lapsed(now, now + 10) == [checked.batch.id]
 
 
 async def run_alerts(bot: DemoSession) -> int:
