@@ -8,7 +8,15 @@ import datetime as dt
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Container,
+    Iterable,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -37,6 +45,7 @@ from bot.core.errors import UserError
 from bot.core.metrics import CLAIMS_HELD
 from bot.core.universe import Universe
 from bot.sources.base import Clock
+from bot.storage.alerts import FiringBatch
 from bot.storage.chats import MAX_ALERTS_PER_CHAT, ChatStore
 from bot.telegram.outbound import Outbound
 from bot.text import chatops as chat_texts
@@ -53,6 +62,10 @@ DIGEST_RETRY_SECONDS = 300.0
 DIGEST_RETRY_MIN_SECONDS = 1.0
 """The soonest it is tried again, even when Telegram's 429 asked for less."""
 DIGEST_CONCURRENCY = 32
+SEND_CHUNK = 1024
+"""Firings of a batch made ready (definitions read, texts' records built) at a time."""
+RESEND_LIMIT = 500
+"""Firings a digest tick sends of batches other processes left; the rest wait a tick."""
 RenewClaims = Callable[[Iterable[int], float, float], Awaitable[list[int]]]
 """A store's renewal: hold these ids (still at the old lease end) to a new lease end; the
 ids still held."""
@@ -422,11 +435,12 @@ class ChatOpsService:
         return await self.send_firings(bot, view, checked)
 
     async def record_alerts(self, view: MarketView) -> AlertPass:
-        """Load, evaluate and write back every alert, and record (claim) its firings for this
+        """Load, evaluate and write back every alert, and record its firings for this
         snapshot version, so each is sent by exactly one process.
 
         The columns load in one round trip and evaluate off the event loop; only the rows
-        whose state changed are written back.
+        whose state changed are written back, in the same step that records the firings
+        (one batch, held for this process to send by one lease).
         """
         store = self.chats.alerts
         started = time.perf_counter()
@@ -436,36 +450,32 @@ class ChatOpsService:
         now = self.clock()
         outcome = await asyncio.to_thread(evaluate_table, table, values, now)
         evaluated = time.perf_counter()
-        await store.save_state(table, outcome.changed, outcome.state)
+        lease_end = self.clock().timestamp() + DIGEST_LEASE_SECONDS
+        batch = await store.record(
+            table, outcome.changed, outcome.state, outcome.fired, view.version, lease_end
+        )
+        recorded = time.perf_counter()
         await store.save_previous(outcome.previous)
         await self._remove_expired(table, now)
         written = time.perf_counter()
-        fired_ids = table.columns["ids"][outcome.fired]
-        lease_end = self.clock().timestamp() + DIGEST_LEASE_SECONDS
-        claimed = await store.claim(fired_ids, view.version, lease_end)
-        recorded = time.perf_counter()
-        # Row of each claimed id: the fired rows' ids are unique, so a sorted lookup finds them.
-        order = np.argsort(fired_ids, kind="stable")
-        rows = outcome.fired[order[np.searchsorted(fired_ids, claimed, sorter=order)]]
         checked = AlertPass(
             table,
             values,
-            claimed,
-            rows,
-            lease_end,
+            batch,
             {
                 "load": loaded - started,
                 "evaluate": evaluated - loaded,
-                "write_back": written - evaluated,
-                "claim": recorded - written,
+                "record": recorded - evaluated,
+                "write_back": written - recorded,
             },
         )
         logger.info(
-            "Alerts: %d rows, %d fire, %d changed; load %.0f ms, evaluate %.0f ms, "
-            "write back %.0f ms, claim %.0f ms",
+            "Alerts: %d rows, %d fire, %d changed, %d recorded; load %.0f ms, evaluate %.0f ms, "
+            "record %.0f ms, write back %.0f ms",
             len(table),
             len(outcome.fired),
             len(outcome.changed),
+            len(batch),
             *(seconds * 1000 for seconds in checked.seconds.values()),
         )
         return checked
@@ -485,59 +495,135 @@ class ChatOpsService:
 
     async def send_firings(self, bot: Bot, view: MarketView, checked: AlertPass) -> int:
         """Send the firings this process recorded; how many may have arrived."""
-        table, values = checked.table, checked.values
-        definitions = await self.chats.alerts.definitions(checked.claimed.tolist())
-        firings = [
-            Firing(
-                AlertRecord(
-                    alert_id,
-                    int(table.columns["chats"][row]),
-                    definitions[alert_id].condition,
-                    definitions[alert_id].created_at,
-                    thread_id=int(table.columns["threads"][row]) or None,
-                ),
-                float(values[table.columns["groups"][row]]),
-            )
-            for alert_id, row in zip(checked.claimed.tolist(), checked.rows.tolist(), strict=True)
-            if alert_id in definitions
-        ]
-        await self.chats.alerts.sent(set(checked.claimed.tolist()) - set(definitions))
-        return await self._send_firings(bot, view, firings, ClaimLease(checked.lease_end, set()))
+        batch, table, values = checked.batch, checked.table, checked.values
+        if not len(batch):
+            return 0
+        lease = ClaimLease(batch.lease_end, set(range(len(batch))))
+
+        async def chunks() -> AsyncGenerator[list[Firing]]:
+            for start in range(0, len(batch), SEND_CHUNK):
+                positions = list(range(start, min(start + SEND_CHUNK, len(batch))))
+                ids = batch.alert_ids[positions].tolist()
+                rows = batch.rows[positions]
+                definitions = await self.chats.alerts.definitions(ids)
+                await self._forget_removed(batch.id, lease, positions, ids, definitions)
+                chats = table.columns["chats"][rows].tolist()
+                threads = table.columns["threads"][rows].tolist()
+                fired_values = values[table.columns["groups"][rows]].tolist()
+                yield [
+                    Firing(
+                        AlertRecord(
+                            alert_id,
+                            chat_id,
+                            definitions[alert_id].condition,
+                            definitions[alert_id].created_at,
+                            thread_id=thread_id or None,
+                        ),
+                        value,
+                        position,
+                    )
+                    for alert_id, chat_id, thread_id, value, position in zip(
+                        ids, chats, threads, fired_values, positions, strict=True
+                    )
+                    if alert_id in definitions
+                ]
+
+        return await self._send_batch(bot, view, batch.id, lease, chunks())
 
     async def resend_lapsed_firings(self, bot: Bot) -> int:
         """Send the recorded firings whose sender stopped before sending them (its lease
-        lapsed), valued in the latest snapshot; how many may have arrived."""
+        lapsed), valued in the latest snapshot; how many may have arrived.
+
+        At most RESEND_LIMIT a tick: a batch with more unsent is handed back, due at once,
+        for the next tick (of this process or another) to go on with.
+        """
         if self._stopping:
             return 0
-        now = self.clock().timestamp()
-        lease = ClaimLease(now + DIGEST_LEASE_SECONDS, set())
-        alerts = self.chats.alerts
-        ids = await alerts.take_lapsed(now, lease.end)
-        if not ids:
-            return 0
         view = await self.views.latest()
-        if view is None:  # nothing to value them in yet: taken again after this lease
+        if view is None:  # nothing to value them in yet: left for a later tick
             return 0
-        records = await alerts.records(ids)
-        await alerts.sent(set(ids) - {record.id for record in records})  # removed meanwhile
-        firings = [
-            Firing(
-                record,
-                current_value(Condition.from_json(record.condition), view.snapshot, self.universe),
-            )
-            for record in records
-        ]
-        logger.info("Sending %d alert messages another process recorded and left", len(firings))
-        return await self._send_firings(bot, view, firings, lease)
-
-    async def _send_firings(
-        self, bot: Bot, view: MarketView, firings: Sequence[Firing], lease: ClaimLease
-    ) -> int:
-        """Send each firing once, holding the unsent ones by `lease` (renewed meanwhile)."""
         alerts = self.chats.alerts
+        budget, arrived = RESEND_LIMIT, 0
+        while budget > 0 and not self._stopping:
+            now = self.clock().timestamp()
+            lease = ClaimLease(now + DIGEST_LEASE_SECONDS, set())
+            taken = await alerts.take_lapsed(now, lease.end)
+            if not taken:
+                break
+            [batch] = taken
+            unsent, unsent_ids = await alerts.unsent(batch)
+            positions, ids = unsent[:budget].tolist(), unsent_ids[:budget].tolist()
+            more = len(unsent) > budget
+            budget -= max(len(positions), 1)
+            if not positions:  # all sent meanwhile (or gone): nothing to hold
+                await alerts.mark_sent(batch, [])
+                continue
+            lease.pending.update(positions)
+            records = {record.id: record for record in await alerts.records(ids)}
+            await self._forget_removed(batch, lease, positions, ids, records)
+            firings = [
+                Firing(
+                    record,
+                    current_value(
+                        Condition.from_json(record.condition), view.snapshot, self.universe
+                    ),
+                    position,
+                )
+                for alert_id, position in zip(ids, positions, strict=True)
+                if (record := records.get(alert_id)) is not None
+            ]
+            logger.info(
+                "Sending %d alert messages another process recorded and left", len(firings)
+            )
+            arrived += await self._send_batch(bot, view, batch, lease, _one_chunk(firings))
+            if more:  # due again at once, unless this lease lapsed meanwhile
+                await alerts.renew_batch(batch, lease.end, 0.0)
+        return arrived
+
+    async def _forget_removed(
+        self,
+        batch: str,
+        lease: ClaimLease,
+        positions: Sequence[int],
+        ids: Sequence[int],
+        found: Container[int],
+    ) -> None:
+        """Mark the firings of alerts removed since they fired (not in `found`) as sent:
+        there is nothing to send for them, now or later."""
+        gone = [p for p, alert_id in zip(positions, ids, strict=True) if alert_id not in found]
+        if gone:
+            async with lease.lock:
+                lease.pending.difference_update(gone)
+                await self.chats.alerts.mark_sent(batch, gone)
+
+    def _batch_renewal(self, batch: str) -> RenewClaims:
+        """Renewal of one batch's lease, as a claims renewal: its pending firings are held
+        together, or all lost together."""
+
+        async def renew(
+            pending: Iterable[int], lease_end: float, new_lease_end: float
+        ) -> list[int]:
+            held = await self.chats.alerts.renew_batch(batch, lease_end, new_lease_end)
+            return list(pending) if held else []
+
+        return renew
+
+    async def _send_batch(
+        self,
+        bot: Bot,
+        view: MarketView,
+        batch: str,
+        lease: ClaimLease,
+        chunks: AsyncGenerator[Sequence[Firing]],
+    ) -> int:
+        """Send each firing of `batch` in `chunks` once, the batch held by `lease` (renewed
+        meanwhile) while any of `lease.pending` (positions) is unsent; how many may have
+        arrived. A chunk goes out once the one before has; a message Telegram certainly did
+        not get stays unsent, for a survivor to send once the lease lapses."""
+        alerts = self.chats.alerts
+        renew = self._batch_renewal(batch)
         slots = asyncio.Semaphore(DIGEST_CONCURRENCY)
         fired_at = self.clock().isoformat(timespec="seconds")
-        lease.pending.update(firing.record.id for firing in firings)
 
         async def send(firing: Firing) -> bool:
             record = firing.record
@@ -546,7 +632,7 @@ class ChatOpsService:
             async with slots:
                 if self._stopping:  # handed back below, for another process
                     return False
-                if record.id not in lease.pending:  # the lease lapsed: another process has it
+                if firing.position not in lease.pending:  # lapsed: another process has it
                     return False
                 lang = await self.chat_language(record.chat_id)
                 text = chat_texts.alert_fired(
@@ -561,54 +647,69 @@ class ChatOpsService:
                     delivered.chat_id, AlertFiring(record.id, record.condition, value, fired_at)
                 )
             async with lease.lock:
-                lease.pending.discard(record.id)
+                lease.pending.discard(firing.position)
                 if not delivered.retryable:
-                    await alerts.sent([record.id])
-                # Certainly not received (429, Telegram unreachable): left held, so it goes
+                    await alerts.mark_sent(batch, [firing.position])
+                # Certainly not received (429, Telegram unreachable): left unsent, so it goes
                 # again once the lease lapses.
             return delivered.may_have_arrived
 
         # Recorded a while ago (a big pass takes seconds): hold them afresh before sending.
-        await self._renew(lease, alerts.renew_sending)
-        heartbeat = asyncio.create_task(self._hold_claims(lease, alerts.renew_sending))
+        await self._renew(lease, renew)
+        heartbeat = asyncio.create_task(self._hold_claims(lease, renew))
+        arrived = 0
         try:
-            async with self._sending():
-                results = await asyncio.gather(
-                    *(send(firing) for firing in firings), return_exceptions=True
-                )
+            async with self._sending(), contextlib.aclosing(chunks):
+                async for chunk in chunks:
+                    if self._stopping or not lease.pending:
+                        break
+                    results = await asyncio.gather(
+                        *(send(firing) for firing in chunk), return_exceptions=True
+                    )
+                    for result in results:
+                        if isinstance(result, BaseException):
+                            logger.error("An alert message failed", exc_info=result)
+                    arrived += sum(1 for r in results if r is True)
                 if self._stopping and lease.pending:
                     async with lease.lock:  # due at once for another process
-                        await alerts.renew_sending(lease.pending, lease.end, 0.0)
+                        await renew(lease.pending, lease.end, 0.0)
                         lease.pending.clear()
         finally:
             heartbeat.cancel()
-        for result in results:
-            if isinstance(result, BaseException):
-                logger.error("An alert message failed", exc_info=result)
-        return sum(1 for r in results if r is True)
+        return arrived
+
+
+async def _one_chunk(firings: Sequence[Firing]) -> AsyncGenerator[Sequence[Firing]]:
+    """`firings` as the one chunk of a send."""
+    yield firings
 
 
 @dataclass(frozen=True)
 class Firing:
-    """A recorded firing to send: the alert and the value that fired it."""
+    """A recorded firing to send: the alert, the value that fired it, and its position in
+    its batch."""
 
     record: AlertRecord
     value: float | None
+    position: int
 
 
 @dataclass(frozen=True)
 class AlertPass:
     """One evaluation of every alert: the table, each group's value, the firings this process
-    recorded (their ids and rows), and how long each phase took (seconds)."""
+    recorded (one batch), and how long each phase took (seconds)."""
 
     table: AlertTable
     values: np.ndarray
-    claimed: np.ndarray
-    rows: np.ndarray
-    lease_end: float
-    """Until when the recorded firings are held for this process to send (renewed while it
-    sends); a survivor sends the ones still unsent after it lapses."""
+    batch: FiringBatch
+    """The firings recorded, held for this process to send until the batch's lease end
+    (renewed while it sends); a survivor sends the ones still unsent after it lapses."""
     seconds: dict[str, float]
+
+    @property
+    def claimed(self) -> np.ndarray:
+        """The alert ids of the firings this process recorded."""
+        return self.batch.alert_ids
 
 
 @dataclass

@@ -5,19 +5,27 @@ Each alert's definition (its condition as JSON and when it was made) is kept bes
 id, for the texts. Rows of removed alerts are reused. Every script checks a row still holds
 the alert it expects, so an evaluation that loaded a row before it was removed and reused
 never writes into the new alert.
+
+An evaluation writes its rows' new state and records its firings in one step (whole
+columns written aside in pieces and moved in by one script, or one script per chunk of
+rows): a firing is recorded once per alert and snapshot version, and the firings one pass
+recorded form one batch (their ids, packed), held for sending as a unit by one lease and
+marked sent one by one in a bitmap. A process that dies between recording and sending
+leaves its batch to lapse; a survivor sends the firings in it still unsent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import math
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-import redis.asyncio as redis
 
 from bot.chatops.records import AlertRecord
 from bot.chatops.table import (
@@ -38,7 +46,8 @@ BATCH = 4096
 WIDTH = {name: np.dtype(dtype).itemsize for name, dtype in COLUMNS.items()}
 
 # KEYS: ids counter, definitions, the chat's ids, rows, free rows, group index, group keys,
-#       group previous, every column in COLUMNS order, the columns' generation.
+#       group previous, every column in COLUMNS order, the columns' generation, the recorded
+#       column (a reused row's firings were another alert's).
 # ARGV: definition JSON, group key JSON, chat, op, threshold, every (packed), value or '',
 #       the alert's id or '' for a new one, thread, expires (packed).
 _ADD = """
@@ -60,6 +69,7 @@ local widths = {8, 8, 4, 1, 8, 1, 1, 1, 8, 4, 8, 8}
 for i = 1, 12 do
   redis.call('SETRANGE', KEYS[8 + i], row * widths[i], cells[i])
 end
+redis.call('SETRANGE', KEYS[22], row * 8, struct.pack('<i8', 0))
 redis.call('HSET', KEYS[4], id, row)
 redis.call('HSET', KEYS[2], id, ARGV[1])
 redis.call('SADD', KEYS[3], id)
@@ -67,7 +77,8 @@ redis.call('INCR', KEYS[21])
 return {id, row}
 """
 
-# KEYS: definitions, the chat's ids, rows, free rows, firings, the alive column, generation.
+# KEYS: definitions, the chat's ids, rows, free rows, the firings hash of before the recorded
+#       column (cleaned), the alive column, generation.
 # ARGV: alert ids. Returns how many were the chat's and are gone now.
 _REMOVE = """
 local removed = 0
@@ -88,74 +99,117 @@ if removed > 0 then redis.call('INCR', KEYS[7]) end
 return removed
 """
 
-# KEYS: ids, armed, last_fired, fired_count columns, generation.
-# ARGV: rows (i4), ids (i8), armed (1 byte), last fired (f8), fired count (i4), packed.
-_SAVE_STATE = """
-local rows, ids = ARGV[1], ARGV[2]
+# Write the new state of rows that still hold their alert and record their firings, as one
+# step. A firing is recorded once per alert and snapshot version: the first process to record
+# it sends it; any other (or a restart evaluating the same snapshot) finds it recorded. The
+# firings recorded go into the pass's batch, held for sending until the lease end.
+# KEYS: ids, armed, last_fired, fired_count, recorded columns, generation, batches, the batch.
+# ARGV: rows (i4), ids (i8), armed (1 byte), last fired (f8), fired count (i4), fires (1 byte:
+#       1 when the row fires), all packed; snapshot version; lease end; batch id.
+# Returns one byte per row: 0 left alone (it holds another alert now), 1 state written,
+# 2 written and its firing recorded.
+_RECORD = """
+local rows, ids, fires = ARGV[1], ARGV[2], ARGV[6]
+local version = tonumber(ARGV[7])
+local stamp = struct.pack('<i8', version)
+local outcome, recorded = {}, {}
 local saved = 0
 for i = 0, #rows / 4 - 1 do
   local row = struct.unpack('<i4', rows, i * 4 + 1)
   local id = string.sub(ids, i * 8 + 1, i * 8 + 8)
+  local result = '\\0'
   if redis.call('GETRANGE', KEYS[1], row * 8, row * 8 + 7) == id then
     redis.call('SETRANGE', KEYS[2], row, string.sub(ARGV[3], i + 1, i + 1))
     redis.call('SETRANGE', KEYS[3], row * 8, string.sub(ARGV[4], i * 8 + 1, i * 8 + 8))
     redis.call('SETRANGE', KEYS[4], row * 4, string.sub(ARGV[5], i * 4 + 1, i * 4 + 4))
     saved = saved + 1
+    result = '\\1'
+    if string.byte(fires, i + 1) == 1 then
+      local last = redis.call('GETRANGE', KEYS[5], row * 8, row * 8 + 7)
+      if #last < 8 or struct.unpack('<i8', last) < version then
+        redis.call('SETRANGE', KEYS[5], row * 8, stamp)
+        recorded[#recorded + 1] = id
+        result = '\\2'
+      end
+    end
   end
+  outcome[i + 1] = result
 end
-if saved > 0 then redis.call('INCR', KEYS[5]) end
-return saved
+if #recorded > 0 then
+  redis.call('APPEND', KEYS[8], table.concat(recorded))
+  redis.call('ZADD', KEYS[7], ARGV[8], ARGV[9])
+end
+if saved > 0 then redis.call('INCR', KEYS[6]) end
+return table.concat(outcome)
 """
 
-# A firing is recorded once per alert and snapshot version: the first process to record it
-# sends it; any other process (or a restart evaluating the same snapshot) sees it taken.
-# The recorded ids wait in the sending set, held by a lease, until their message is out.
-# KEYS: firings, sending. ARGV: version, alert ids packed as int64, lease end.
-# Returns the recorded ids, packed.
-_CLAIM = """
-local version = tonumber(ARGV[1])
-local packed = ARGV[2]
-local ids = {}
-for i = 0, #packed / 8 - 1 do
-  ids[#ids + 1] = tostring(struct.unpack('<i8', packed, i * 8 + 1))
+# Move whole columns (and a batch) written under staging keys into place, if no alert was
+# added, removed or written since the table was loaded (the generation is as loaded).
+# KEYS: generation, batches, then (staging key, its destination) pairs.
+# ARGV: the generation loaded, the batch id ('' for none), its lease end.
+# Returns 1 when moved, 0 when the table changed (or a staged value is gone) and nothing was.
+_MOVE_WHOLE = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then return 0 end
+for i = 3, #KEYS, 2 do
+  if redis.call('EXISTS', KEYS[i]) == 0 then return 0 end
 end
-if #ids == 0 then return '' end
-local lasts = redis.call('HMGET', KEYS[1], unpack(ids))
-local claimed, writes = {}, {}
-for i, id in ipairs(ids) do
-  local last = lasts[i]
-  if not last or tonumber(last) < version then
-    writes[#writes + 1] = id
-    writes[#writes + 1] = version
-    claimed[#claimed + 1] = string.sub(packed, (i - 1) * 8 + 1, i * 8)
-  end
+for i = 3, #KEYS, 2 do
+  redis.call('RENAME', KEYS[i], KEYS[i + 1])
+  redis.call('PERSIST', KEYS[i + 1])
 end
-if #writes > 0 then
-  redis.call('HSET', KEYS[1], unpack(writes))
-  local held = {}
-  for i = 1, #writes, 2 do
-    held[#held + 1] = ARGV[3]
-    held[#held + 1] = writes[i]
-  end
-  redis.call('ZADD', KEYS[2], unpack(held))
-end
-return table.concat(claimed)
+if ARGV[2] ~= '' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2]) end
+redis.call('INCR', KEYS[1])
+return 1
 """
 
-# Firings whose sender's lease lapsed (it died): taken over, held to a new lease end.
-# KEYS: sending. ARGV: now, new lease end, limit.
+# These firings of a batch are out (or may be): never sent again. A batch whose every firing
+# is marked (or whose firings are gone) is gone, lease and all.
+# KEYS: batches, the batch, its sent marks. ARGV: batch id, positions.
+_MARK_SENT = """
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
+for i = 2, #ARGV do redis.call('SETBIT', KEYS[3], ARGV[i], 1) end
+if redis.call('BITCOUNT', KEYS[3]) * 8 >= redis.call('STRLEN', KEYS[2]) then
+  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 1
+"""
+
+# Batches whose sender's lease lapsed (it stopped): taken over, held to a new lease end.
+# Firings held one by one, as before batches, whose lease lapsed come along as a new batch.
+# KEYS: batches, the per-alert sending set, the new batch.
+# ARGV: now, new lease end, limit, the new batch's id.
 _TAKE_LAPSED = """
+local single = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 4096)
+if #single > 0 then
+  local packed = {}
+  for i, id in ipairs(single) do packed[i] = struct.pack('<i8', tonumber(id)) end
+  redis.call('APPEND', KEYS[3], table.concat(packed))
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('ZREM', KEYS[2], unpack(single))
+end
 local lapsed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
-for _, id in ipairs(lapsed) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+for _, batch in ipairs(lapsed) do redis.call('ZADD', KEYS[1], ARGV[2], batch) end
 return lapsed
 """
 
-
-CLAIM_BATCH = 2000
-"""Ids per claim call: two commands each, within Lua's limit on unpacked arguments."""
+RECORDED = "recorded"
+"""The column of each row's last recorded firing: its snapshot version (0: none). Read only
+when recording, never loaded with the table; rows beyond its end read as 0."""
+RECORDED_DTYPE = np.dtype("<i8")
+ROW_RECORDED = 2
+"""The record script's answer for a row whose firing it recorded."""
 
 BULK_FRACTION = 0.05
 """Past this share of rows changed, whole state columns are written instead of rows."""
+STAGE_PIECE = 1 << 20
+"""Bytes a staged value is written in at a time: a whole column in one command would hold
+the event loop while the client copies it (tens of ms for a million rows)."""
+STAGE_SECONDS = 300
+"""How long a staged value outlives a writer that died before moving it."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +239,34 @@ def pack_rows(rows: Sequence[int] | np.ndarray) -> bytes:
     return np.asarray(rows, dtype="<i4").tobytes()
 
 
+class _Recording(NamedTuple):
+    """Where a write records its firings: the batch, the snapshot version, the lease end."""
+
+    batch: str
+    version: int
+    lease_end: float
+
+
+_NOTHING_RECORDED = _Recording("", 0, 0.0)
+
+
+@dataclass(frozen=True)
+class FiringBatch:
+    """The firings one alert pass recorded: held for sending as one unit, by one lease, and
+    marked sent one by one by their position (their index here)."""
+
+    id: str
+    alert_ids: np.ndarray
+    rows: np.ndarray
+    """Each firing's row in the table the pass evaluated."""
+    lease_end: float
+    """Until when the recording process holds the batch for sending (renewed while it
+    sends); once it lapses, a survivor sends the firings still unsent."""
+
+    def __len__(self) -> int:
+        return len(self.alert_ids)
+
+
 class AlertStore:
     """Alerts as columns; takes an already-built asyncio Redis client."""
 
@@ -193,10 +275,11 @@ class AlertStore:
         self.keys = keys
         self._add = LuaScript(client, _ADD)
         self._remove = LuaScript(client, _REMOVE)
-        self._save_state = LuaScript(client, _SAVE_STATE)
-        self._claim = LuaScript(client, _CLAIM)
+        self._record = LuaScript(client, _RECORD)
+        self._move_whole = LuaScript(client, _MOVE_WHOLE)
+        self._mark_sent = LuaScript(client, _MARK_SENT)
         self._take_lapsed = LuaScript(client, _TAKE_LAPSED)
-        self._renew_sending = LuaScript(client, RENEW_LEASE)
+        self._renew_batch = LuaScript(client, RENEW_LEASE)
 
     def _column(self, name: str) -> str:
         return self.keys.alert_column(name)
@@ -233,6 +316,7 @@ class AlertStore:
                 keys.alert_group_previous(),
                 *(self._column(name) for name in COLUMNS),
                 keys.alert_generation(),
+                self._column(RECORDED),
             ],
             args=[
                 AlertDefinition(dict(condition), created_at).to_json(),
@@ -264,18 +348,13 @@ class AlertStore:
         self, row: int, alert_id: int, armed: bool, last_fired_at: str | None, count: int
     ) -> None:
         fired = dt.datetime.fromisoformat(last_fired_at).timestamp() if last_fired_at else np.nan
-        await self._save_state(
-            keys=[
-                *(self._column(n) for n in ("ids", "armed", "last_fired", "fired_count")),
-                self.keys.alert_generation(),
-            ],
-            args=[
-                pack_rows([row]),
-                pack("ids", [alert_id]),
-                pack("armed", [1 if armed else 0]),
-                pack("last_fired", [fired]),
-                pack("fired_count", [count]),
-            ],
+        state = {
+            "armed": np.array([1 if armed else 0]),
+            "last_fired": np.array([fired]),
+            "fired_count": np.array([count]),
+        }
+        await self._write_rows(
+            np.array([row]), np.array([alert_id]), state, np.zeros(1, bool), _NOTHING_RECORDED
         )
 
     async def remove(self, chat_id: int, alert_ids: Iterable[int | str]) -> int:
@@ -331,56 +410,157 @@ class AlertStore:
         self, table: AlertTable, rows: np.ndarray, state: Mapping[str, np.ndarray]
     ) -> int:
         """Write the new state of `rows` (only those), where each row still holds its alert;
-        how many were written.
+        how many were written. Records no firing (`record` does)."""
+        saved, _ = await self._write(table, rows, state)
+        return saved
 
-        When many rows changed (a first pass over new alerts, a market-wide move) and no alert
-        was added, removed or written since `table` was loaded, the state columns are written
-        whole: the same bytes as row by row, three large writes instead of one per row.
+    async def record(
+        self,
+        table: AlertTable,
+        rows: np.ndarray,
+        state: Mapping[str, np.ndarray],
+        fired: np.ndarray,
+        version: int,
+        lease_end: float,
+    ) -> FiringBatch:
+        """Write the new state of `rows` and record the firings of `fired` (rows among them)
+        for snapshot `version`, as one step; the firings no process recorded before, as one
+        batch held for sending until `lease_end` (see `mark_sent`, `renew_batch`).
+
+        A row that holds another alert now is left alone; a firing some process recorded at
+        this version or a later one is not recorded again.
         """
-        if len(rows) > BULK_FRACTION * len(table) and await self._save_whole(table, rows, state):
-            return len(rows)
-        saved = 0
-        keys = [
-            *(self._column(n) for n in ("ids", "armed", "last_fired", "fired_count")),
-            self.keys.alert_generation(),
-        ]
+        recording = _Recording(f"{version}-{uuid.uuid4().hex[:16]}", version, lease_end)
+        _, recorded = await self._write(table, rows, state, fired, recording)
+        return FiringBatch(recording.batch, table.columns["ids"][recorded], recorded, lease_end)
+
+    async def _write(
+        self,
+        table: AlertTable,
+        rows: np.ndarray,
+        state: Mapping[str, np.ndarray],
+        fired: np.ndarray | None = None,
+        recording: _Recording | None = None,
+    ) -> tuple[int, np.ndarray]:
+        """Write `rows`' state and record `fired`'s firings: (rows written, rows whose firing
+        was recorded).
+
+        When many rows changed (a first pass over new alerts, a market-wide move) and no
+        alert was added, removed or written since `table` was loaded, whole columns are
+        written: the same bytes as row by row, a few large writes instead of one per row.
+        """
+        fired = rows[:0] if fired is None else fired
+        recording = recording or _NOTHING_RECORDED
+        if len(rows) > BULK_FRACTION * len(table):
+            recorded = await self._write_whole(table, rows, state, fired, recording)
+            if recorded is not None:
+                return len(rows), recorded
+        fires = np.zeros(len(table), dtype=bool)
+        fires[fired] = True
+        ids = table.columns["ids"]
+        saved, recorded_rows = 0, [rows[:0]]
         for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            saved += int(
-                await self._save_state(
-                    keys=keys,
+            chunk = rows[start : start + BATCH]
+            cells = {name: state[name][chunk] for name in STATE_COLUMNS}
+            outcome = await self._write_rows(chunk, ids[chunk], cells, fires[chunk], recording)
+            saved += int(np.count_nonzero(outcome))
+            recorded_rows.append(chunk[outcome == ROW_RECORDED])
+        return saved, np.concatenate(recorded_rows)
+
+    async def _write_rows(
+        self,
+        rows: np.ndarray,
+        ids: np.ndarray,
+        cells: Mapping[str, np.ndarray],
+        fires: np.ndarray,
+        recording: _Recording,
+    ) -> np.ndarray:
+        """One script call: these rows' new state cells, and their firings where `fires`;
+        the script's answer per row (0 left alone, 1 written, ROW_RECORDED)."""
+        answer = await self._record(
+            keys=[
+                *(self._column(n) for n in ("ids", *STATE_COLUMNS, RECORDED)),
+                self.keys.alert_generation(),
+                self.keys.alert_batches(),
+                self.keys.alert_batch(recording.batch),
+            ],
+            args=[
+                pack_rows(rows),
+                pack("ids", ids),
+                *(pack(name, cells[name]) for name in STATE_COLUMNS),
+                np.asarray(fires, dtype=np.uint8).tobytes(),
+                recording.version,
+                recording.lease_end,
+                recording.batch,
+            ],
+        )
+        return np.frombuffer(answer or b"", dtype=np.uint8)
+
+    async def _write_whole(
+        self,
+        table: AlertTable,
+        rows: np.ndarray,
+        state: Mapping[str, np.ndarray],
+        fired: np.ndarray,
+        recording: _Recording,
+    ) -> np.ndarray | None:
+        """Replace the state columns (and the recorded column, and write the batch) in one
+        step, if no alert was added, removed or written since `table` was loaded (its
+        generation); the rows whose firing was recorded, or None if the table changed."""
+        generation = self.keys.alert_generation()
+        if int(await self.client.get(generation) or 0) != table.generation:
+            return None
+        # Read after the load: if the generation is still the loaded one when the values
+        # move in, this is current (every write to the recorded column bumps it).
+        before = await self.client.get(self._column(RECORDED)) if len(fired) else None
+        columns, recorded, recorded_column, batch = await asyncio.to_thread(
+            _whole_columns,
+            table,
+            rows,
+            state,
+            fired,
+            before if isinstance(before, bytes) else b"",
+            recording.version,
+        )
+        values = {self._column(name): blob for name, blob in columns.items()}
+        if len(recorded):
+            values[self._column(RECORDED)] = recorded_column
+            values[self.keys.alert_batch(recording.batch)] = batch
+        staged: dict[str, str] = {}
+        moved = False
+        try:
+            staged = await self._stage(values)
+            moved = bool(
+                await self._move_whole(
+                    keys=[
+                        generation,
+                        self.keys.alert_batches(),
+                        *(key for pair in staged.items() for key in reversed(pair)),
+                    ],
                     args=[
-                        pack_rows(batch),
-                        pack("ids", table.columns["ids"][batch]),
-                        pack("armed", state["armed"][batch]),
-                        pack("last_fired", state["last_fired"][batch]),
-                        pack("fired_count", state["fired_count"][batch]),
+                        table.generation,
+                        recording.batch if len(recorded) else "",
+                        recording.lease_end,
                     ],
                 )
             )
-        return saved
+        finally:
+            if not moved and staged:
+                await self.client.delete(*staged.values())
+        return recorded if moved else None
 
-    async def _save_whole(
-        self, table: AlertTable, rows: np.ndarray, state: Mapping[str, np.ndarray]
-    ) -> bool:
-        """Replace the state columns, if no alert was added, removed or written since `table`
-        was loaded (its generation; WATCH fails the write if one is meanwhile); False if not."""
-        generation = self.keys.alert_generation()
-        try:
-            async with self.client.pipeline(transaction=True) as pipe:
-                await pipe.watch(generation)
-                if int(await pipe.get(generation) or 0) != table.generation:
-                    return False
-                pipe.multi()  # type: ignore[no-untyped-call]
-                for name in STATE_COLUMNS:
-                    column = table.columns[name].copy()
-                    column[rows] = state[name][rows]
-                    pipe.set(self._column(name), pack(name, column))
-                pipe.incr(generation)
-                await pipe.execute()
-        except redis.WatchError:
-            return False
-        return True
+    async def _stage(self, values: Mapping[str, bytes]) -> dict[str, str]:
+        """Write each value under a staging key of its own, STAGE_PIECE bytes at a time,
+        expiring unless moved; the staging key of each destination key."""
+        staged = {}
+        for key, value in values.items():
+            staging = self.keys.alert_staging(uuid.uuid4().hex)
+            staged[key] = staging
+            piece = memoryview(value)
+            await self.client.set(staging, piece[:STAGE_PIECE], ex=STAGE_SECONDS)
+            for offset in range(STAGE_PIECE, len(value), STAGE_PIECE):
+                await self.client.setrange(staging, offset, piece[offset : offset + STAGE_PIECE])
+        return staged
 
     async def save_previous(self, previous: np.ndarray) -> None:
         """Keep each group's previous value for the next pass (known ones only)."""
@@ -389,43 +569,52 @@ class AlertStore:
             key = self.keys.alert_group_previous()
             await self.client.hset(key, mapping=known)  # type: ignore[arg-type]
 
-    async def claim(self, alert_ids: np.ndarray, version: int, lease_end: float) -> np.ndarray:
-        """Record these firings for snapshot `version`; the ids no process recorded before,
-        each held for sending until `lease_end` (see `sent`, `renew_sending`)."""
-        claimed = []
-        ids = np.asarray(alert_ids, dtype=COLUMNS["ids"])
-        keys = [self.keys.alert_firings(), self.keys.alert_sending()]
-        for start in range(0, len(ids), CLAIM_BATCH):
-            packed = ids[start : start + CLAIM_BATCH].tobytes()
-            got = await self._claim(keys=keys, args=[version, packed, lease_end])
-            claimed.append(np.frombuffer(got or b"", dtype=COLUMNS["ids"]))
-        return np.concatenate(claimed) if claimed else ids[:0]
+    async def mark_sent(self, batch: str, positions: Iterable[int]) -> None:
+        """These firings of `batch` are out (or may be): no one sends them again. A batch
+        whose every firing is marked is gone."""
+        marks = [int(position) for position in positions]
+        keys = [
+            self.keys.alert_batches(),
+            self.keys.alert_batch(batch),
+            self.keys.alert_batch_sent(batch),
+        ]
+        for start in range(0, len(marks), BATCH):
+            await self._mark_sent(keys=keys, args=[batch, *marks[start : start + BATCH]])
 
-    async def sent(self, alert_ids: Iterable[int]) -> None:
-        """These firings' messages are out (or may be): no one sends them again."""
-        ids = [str(i) for i in alert_ids]
-        if ids:
-            await self.client.zrem(self.keys.alert_sending(), *ids)
-
-    async def renew_sending(
-        self, alert_ids: Iterable[int], lease_end: float, new_lease_end: float
-    ) -> list[int]:
-        """Hold these unsent firings (still ours: scored at `lease_end`) to `new_lease_end`;
-        the ids still ours."""
-        ids = [str(i) for i in alert_ids]
-        if not ids:
-            return []
-        renewed = await self._renew_sending(
-            keys=[self.keys.alert_sending()], args=[lease_end, new_lease_end, *ids]
+    async def renew_batch(self, batch: str, lease_end: float, new_lease_end: float) -> bool:
+        """Hold `batch` (still ours: scored at `lease_end`) to `new_lease_end`; False when it
+        is not ours any more (its lease lapsed and another process took it, or it is all
+        sent)."""
+        renewed = await self._renew_batch(
+            keys=[self.keys.alert_batches()], args=[lease_end, new_lease_end, batch]
         )
-        return [int(i) for i in renewed]
+        return bool(renewed)
 
-    async def take_lapsed(self, now: float, lease_end: float, limit: int = 500) -> list[int]:
-        """Unsent firings whose sender's lease lapsed before `now`, now held to `lease_end`."""
+    async def take_lapsed(self, now: float, lease_end: float, limit: int = 1) -> list[str]:
+        """Batches whose sender's lease lapsed before `now`, now held to `lease_end`."""
+        adopted = f"adopted-{uuid.uuid4().hex[:16]}"
         lapsed = await self._take_lapsed(
-            keys=[self.keys.alert_sending()], args=[now, lease_end, limit]
+            keys=[
+                self.keys.alert_batches(),
+                self.keys.alert_sending(),
+                self.keys.alert_batch(adopted),
+            ],
+            args=[now, lease_end, limit, adopted],
         )
-        return [int(i) for i in lapsed]
+        return [_text(batch) for batch in lapsed]
+
+    async def unsent(self, batch: str) -> tuple[np.ndarray, np.ndarray]:
+        """The positions in `batch` of its firings not marked sent, and their alert ids."""
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.get(self.keys.alert_batch(batch))
+            pipe.get(self.keys.alert_batch_sent(batch))
+            packed, marks = await pipe.execute()
+        ids = np.frombuffer(packed or b"", dtype=COLUMNS["ids"])
+        # Padded here: numpy's own padding (`count` past the end) is not zeros for no input.
+        marks = (marks or b"").ljust(-(-len(ids) // 8), b"\0")
+        sent = np.unpackbits(np.frombuffer(marks, dtype=np.uint8), count=len(ids))
+        positions = np.flatnonzero(sent == 0)
+        return positions, ids[positions]
 
     async def definitions(self, alert_ids: Sequence[int]) -> dict[int, AlertDefinition]:
         """The definitions of these alerts, where they still exist."""
@@ -525,6 +714,32 @@ class AlertStore:
                 alert_id=int(alert_id),
             )
         return len(legacy)
+
+
+def _whole_columns(
+    table: AlertTable,
+    rows: np.ndarray,
+    state: Mapping[str, np.ndarray],
+    fired: np.ndarray,
+    recorded_before: bytes,
+    version: int,
+) -> tuple[dict[str, bytes], np.ndarray, bytes, bytes]:
+    """What a whole-column write stores: the state columns with `rows`' new state; the fired
+    rows no process recorded at `version` or later; the recorded column with those at
+    `version`; and their alert ids, packed, the batch."""
+    columns = {}
+    for name in STATE_COLUMNS:
+        column = table.columns[name].copy()
+        column[rows] = state[name][rows]
+        columns[name] = pack(name, column)
+    if not len(fired):
+        return columns, fired, b"", b""
+    stored = np.frombuffer(recorded_before, dtype=RECORDED_DTYPE)
+    recorded = np.zeros(max(len(table), len(stored)), dtype=RECORDED_DTYPE)
+    recorded[: len(stored)] = stored
+    fresh = fired[recorded[fired] < version]
+    recorded[fresh] = version
+    return columns, fresh, recorded.tobytes(), pack("ids", table.columns["ids"][fresh])
 
 
 def _column(name: str, blob: bytes, length: int) -> np.ndarray:

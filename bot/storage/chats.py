@@ -9,8 +9,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any, cast
 
-import numpy as np
-
 from bot.chatops.records import AlertFiring, AlertRecord, ChatSettings, Subscription
 from bot.storage.alerts import AlertStore
 from bot.storage.connect import RedisClient
@@ -254,13 +252,6 @@ class ChatStore:
         """Delete every alert of the chat; how many."""
         ids = [_text(i) for i in await self.client.smembers(self.keys.chat_alerts(chat_id))]
         return await self.alerts.remove(chat_id, ids)
-
-    async def record_firing(
-        self, alert_id: int, version: int, lease_end: float = math.inf
-    ) -> bool:
-        """Record a firing before it is sent, held for sending until `lease_end`; False if
-        some process already recorded it."""
-        return len(await self.alerts.claim(np.array([alert_id]), version, lease_end)) == 1
 
     async def log_fired(self, chat_id: int, text: str) -> None:
         """Remember a fired alert's text for the chat's next digest."""

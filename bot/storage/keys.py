@@ -134,13 +134,33 @@ class Keys:
         return self._chat("alert-id")
 
     def alert_firings(self) -> str:
-        """Hash of alert id -> snapshot version of its last recorded firing."""
+        """Hash of alert id -> snapshot version of its last recorded firing, as firings were
+        recorded before the `recorded` column; no longer written, only cleaned."""
         return self._chat("alert-fired")
 
     def alert_sending(self) -> str:
-        """Sorted set of alert ids whose recorded firing is not sent yet, by lease end: a
-        survivor sends those whose lease lapsed."""
+        """Sorted set of alert ids whose recorded firing was not sent yet, by lease end, as
+        firings were held before batches; a survivor adopts the lapsed ones as a batch."""
         return self._chat("alert-sending")
+
+    def alert_batches(self) -> str:
+        """Sorted set of firing batches (one per alert pass that recorded firings) with an
+        unsent firing, by lease end: a survivor sends the unsent ones of a lapsed batch."""
+        return self._chat("alert-batches")
+
+    def alert_batch(self, batch: str) -> str:
+        """The alert ids of one batch's firings, packed little-endian int64; a firing's
+        position here is its position in the batch."""
+        return self._chat("alert-batch", batch)
+
+    def alert_staging(self, token: str) -> str:
+        """A value written in pieces before it replaces another key in one step (a whole
+        column, a batch); expires unless moved."""
+        return self._chat("alert-staging", token)
+
+    def alert_batch_sent(self, batch: str) -> str:
+        """Bitmap of one batch's firings already sent (or that may have arrived), by position."""
+        return self._chat("alert-batch-sent", batch)
 
     def fired_log(self, chat_id: int) -> str:
         """List of alert texts fired since the chat's last digest."""

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from bot.answers.views import VERSION_RECHECK_SECONDS
+from bot.chatops import service as chatops_service
 from bot.chatops.records import Subscription
-from bot.chatops.service import DIGEST_LEASE_SECONDS
+from bot.chatops.service import DIGEST_CONCURRENCY, DIGEST_LEASE_SECONDS
 from bot.commands.parsing import SettingsChange
 from bot.core.config import Settings
 from bot.refresh import refresh_market
@@ -242,6 +244,103 @@ async def test_a_firing_recorded_by_a_process_that_stopped_is_sent_after_its_lea
         assert "Nasdaq 100 price > 1" in fired[0]
         # The same snapshot evaluated again records nothing more: it went out once.
         assert await run_alerts(bot) == 0
+
+
+def alert_ids_sent(server: LocalBotApi, chat_id: int, start: int) -> list[int]:
+    """The alert ids of the alert messages a chat got since `start`, in order."""
+    texts = texts_to(server, chat_id, start)
+    return [int(m.group(1)) for t in texts if (m := re.match(r"Alert #(\d+) ", t))]
+
+
+async def test_a_partly_sent_batch_a_stopped_process_left_goes_out_once_each(
+    settings: Settings, clock: MutableClock, server: LocalBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One pass's firings are one batch: a process that sent part of it and stopped leaves
+    the rest held; after its lease the ticks send only the unsent ones, each once, a few a
+    tick, and evaluating the same snapshot again records nothing more."""
+    monkeypatch.setattr(chatops_service, "RESEND_LIMIT", 2)  # the rest spans ticks
+    async with running(settings, clock, server) as bot:
+        for threshold in range(1, 8):
+            replies = await bot.ask(f"/alert ndx price > {threshold}")  # true already
+            assert replies[0].text.startswith("✅ Alert #")
+        services = bot.application.bot_data.services
+        start = len(server.calls)
+        checked = await services.chatops.record_alerts(await services.views.current())
+        batch = checked.batch
+        assert len(batch) == 7
+        # The process sent three of them (marked sent as the sender does), then stopped.
+        ids = batch.alert_ids.tolist()
+        await services.chats.alerts.mark_sent(batch.id, [0, 3, 6])
+        unsent = sorted(ids[n] for n in (1, 2, 4, 5))
+        await settle()
+        assert alert_ids_sent(server, bot.chat.id, start) == []
+
+        clock.advance(seconds=DIGEST_LEASE_SECONDS + 1)  # the stopped process's lease lapses
+        await wait_until(lambda: len(alert_ids_sent(server, bot.chat.id, start)) >= len(unsent))
+        await settle()
+        assert sorted(alert_ids_sent(server, bot.chat.id, start)) == unsent
+        assert await run_alerts(bot) == 0
+        [history] = await bot.ask("/alerts history")
+        assert all(history.text.count(f"#{alert_id} ") == 1 for alert_id in unsent)
+
+
+async def test_a_firing_whose_alert_was_removed_before_sending_is_dropped(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    async with running(settings, clock, server) as bot:
+        for threshold in (1, 2):
+            await bot.ask(f"/alert ndx price > {threshold}")  # true already
+        services = bot.application.bot_data.services
+        start = len(server.calls)
+        view = await services.views.current()
+        checked = await services.chatops.record_alerts(view)
+        kept, removed = checked.batch.alert_ids.tolist()
+        await bot.ask(f"/unalert {removed}")
+        assert await services.chatops.send_firings(bot.application.bot, view, checked) == 1
+        assert alert_ids_sent(server, bot.chat.id, start) == [kept]
+        clock.advance(seconds=DIGEST_LEASE_SECONDS + 1)
+        await settle()  # nothing left held: no tick sends the removed one
+        assert alert_ids_sent(server, bot.chat.id, start) == [kept]
+        assert await services.chats.alerts.take_lapsed(clock().timestamp(), 0.0) == []
+
+
+async def test_a_stopping_process_hands_the_unsent_firings_of_its_batch_back_at_once(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    """On SIGTERM the alert messages under way finish; the batch's unsent firings are due at
+    once for another process, not after the lease, and none of them went out."""
+    async with running(settings, clock, server) as bot:
+        store, services = bot.runtime.chats, bot.application.bot_data.services
+        count = DIGEST_CONCURRENCY + 8  # more than go out at once
+        for threshold in range(count):
+            condition = {
+                "target": "ndx",
+                "kind": "index",
+                "metric": "price",
+                "op": ">",
+                "threshold": float(threshold),
+                "unit": "price",
+            }
+            await store.add_alert(bot.chat.id, condition, "now")
+        view = await services.views.current()
+        checked = await services.chatops.record_alerts(view)
+        assert len(checked.batch) == count
+        start = len(server.calls)
+        server.answer_late("sendMessage", 0.5, count=count)
+        sending = asyncio.create_task(
+            services.chatops.send_firings(bot.application.bot, view, checked)
+        )
+        await asyncio.sleep(0.2)  # sends under way
+        assert await services.chatops.drain(patience=10)
+        arrived = await sending
+
+        positions, unsent = await store.alerts.unsent(checked.batch.id)
+        assert arrived + len(positions) == count
+        assert len(positions) >= count - DIGEST_CONCURRENCY
+        sent = alert_ids_sent(server, bot.chat.id, start)
+        assert sorted(sent + unsent.tolist()) == sorted(checked.batch.alert_ids.tolist())
+        now = clock().timestamp()  # not advanced: due at once, no lease to wait for
+        assert await store.alerts.take_lapsed(now, now + 10) == [checked.batch.id]
 
 
 async def run_alerts(bot: DemoSession) -> int:

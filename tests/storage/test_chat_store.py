@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import numpy as np
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from bot.chatops.records import AlertFiring, AlertRecord, ChatSettings, Subscription
 from bot.chatops.table import AlertTable
 from bot.storage import alerts as alert_storage
+from bot.storage.alerts import FiringBatch
 from bot.storage.chats import ChatStore
 from bot.storage.connect import RedisClient, open_redis
 from bot.storage.keys import Keys
@@ -49,6 +50,23 @@ async def other_store(redis_url: str, keys: Keys) -> AsyncIterator[ChatStore]:
 async def prefixed_keys(client: RedisClient, keys: Keys) -> set[str]:
     """Every key under the test's prefix."""
     return {k.decode() async for k in client.scan_iter(match=f"{keys.prefix}:*")}
+
+
+async def record_firings(
+    store: ChatStore, alert_ids: Sequence[int], version: int, lease_end: float = NOW + LEASE
+) -> FiringBatch:
+    """An alert pass on snapshot `version` that finds these alerts firing: their state
+    written and their firings recorded, as the evaluator does."""
+    table = await store.alerts.load()
+    ids, alive = table.columns["ids"], table.columns["alive"].astype(bool)
+    rows = np.flatnonzero(np.isin(ids, alert_ids) & alive)
+    return await store.alerts.record(table, rows, fire_all(table, NOW), rows, version, lease_end)
+
+
+def position(batch: FiringBatch, alert_id: int) -> int:
+    """Where an alert's firing is in its batch."""
+    [at] = np.flatnonzero(batch.alert_ids == alert_id)
+    return int(at)
 
 
 # ---- settings ----------------------------------------------------------------------------------
@@ -124,17 +142,74 @@ async def test_recorded_firings_wait_for_sending_until_their_lease_lapses(
 ) -> None:
     first = await store.add_alert(1, CONDITION, "t")
     second = await store.add_alert(2, CONDITION, "t")
-    assert await store.record_firing(first.id, 5, lease_end=NOW + LEASE)
-    assert await store.record_firing(second.id, 5, lease_end=NOW + LEASE)
-    await store.alerts.sent([second.id])  # its message went out
+    batch = await record_firings(store, [first.id, second.id], 5, lease_end=NOW + LEASE)
+    assert sorted(batch.alert_ids.tolist()) == [first.id, second.id]
+    await store.alerts.mark_sent(batch.id, [position(batch, second.id)])  # its message went out
 
     assert await other_store.alerts.take_lapsed(NOW + LEASE - 1, NOW + 2 * LEASE) == []
-    assert await store.alerts.renew_sending([first.id], NOW + LEASE, NOW + 2 * LEASE) == [first.id]
+    assert await store.alerts.renew_batch(batch.id, NOW + LEASE, NOW + 2 * LEASE) is True
     assert await other_store.alerts.take_lapsed(NOW + LEASE, NOW + 3 * LEASE) == []
-    # The sender stopped renewing: another process takes the unsent one over, once.
-    assert await other_store.alerts.take_lapsed(NOW + 2 * LEASE, NOW + 3 * LEASE) == [first.id]
+    # The sender stopped renewing: another process takes the batch over, once, and finds
+    # only the unsent firing in it.
+    assert await other_store.alerts.take_lapsed(NOW + 2 * LEASE, NOW + 3 * LEASE) == [batch.id]
+    positions, ids = await other_store.alerts.unsent(batch.id)
+    assert (positions.tolist(), ids.tolist()) == ([position(batch, first.id)], [first.id])
     assert await store.alerts.take_lapsed(NOW + 2 * LEASE, NOW + 3 * LEASE) == []
-    assert await store.alerts.renew_sending([first.id], NOW + 2 * LEASE, NOW + 4 * LEASE) == []
+    assert await store.alerts.renew_batch(batch.id, NOW + 2 * LEASE, NOW + 4 * LEASE) is False
+
+
+async def test_a_batch_is_gone_once_every_firing_in_it_is_sent(
+    store: ChatStore, redis_client: RedisClient, keys: Keys
+) -> None:
+    alerts = [await store.add_alert(chat, CONDITION, "t") for chat in (1, 2, 3)]
+    batch = await record_firings(store, [a.id for a in alerts], 5)
+    assert len(batch) == 3
+    await store.alerts.mark_sent(batch.id, [0, 2])
+    assert (await store.alerts.unsent(batch.id))[0].tolist() == [1]
+    await store.alerts.mark_sent(batch.id, [1])
+    assert await redis_client.exists(keys.alert_batch(batch.id)) == 0
+    assert await redis_client.exists(keys.alert_batch_sent(batch.id)) == 0
+    assert await redis_client.zscore(keys.alert_batches(), batch.id) is None
+    assert await store.alerts.take_lapsed(NOW + 10 * LEASE, NOW + 11 * LEASE) == []
+    await store.alerts.mark_sent(batch.id, [1])  # a late mark of a gone batch changes nothing
+    assert not [k for k in await prefixed_keys(redis_client, keys) if "alert-batch" in k]
+
+
+async def test_a_partly_sent_batch_left_by_a_stopped_sender_hands_over_only_the_unsent(
+    store: ChatStore, other_store: ChatStore
+) -> None:
+    alerts = [await store.add_alert(chat, CONDITION, "t") for chat in range(1, 8)]
+    batch = await record_firings(store, [a.id for a in alerts], 5)
+    sent = [position(batch, alerts[n].id) for n in (0, 3, 4)]
+    await store.alerts.mark_sent(batch.id, sent)  # then the sender stopped
+    [taken] = await other_store.alerts.take_lapsed(NOW + LEASE, NOW + 2 * LEASE)
+    positions, ids = await other_store.alerts.unsent(taken)
+    assert sorted(ids.tolist()) == sorted(alerts[n].id for n in (1, 2, 5, 6))
+    assert set(positions.tolist()).isdisjoint(sent)
+    # The survivor sends some and stops too: the next one finds only the rest.
+    await other_store.alerts.mark_sent(taken, positions[:2].tolist())
+    [again] = await store.alerts.take_lapsed(NOW + 2 * LEASE, NOW + 3 * LEASE)
+    assert again == batch.id
+    assert (await store.alerts.unsent(again))[1].tolist() == ids[2:].tolist()
+    await store.alerts.mark_sent(again, positions[2:].tolist())
+    assert await other_store.alerts.take_lapsed(NOW + 10 * LEASE, NOW + 11 * LEASE) == []
+
+
+async def test_firings_held_one_by_one_before_batches_are_taken_over_as_a_batch(
+    store: ChatStore, redis_client: RedisClient, keys: Keys
+) -> None:
+    """Upgrading: the sending set of before held each unsent firing by its own lease."""
+    first = await store.add_alert(1, CONDITION, "t")
+    second = await store.add_alert(2, CONDITION, "t")
+    await redis_client.zadd(keys.alert_sending(), {str(first.id): NOW, str(second.id): NOW + 9})
+    [batch] = await store.alerts.take_lapsed(NOW + 1, NOW + LEASE)
+    assert (await store.alerts.unsent(batch))[1].tolist() == [first.id]
+    # The one still held by its sender stays where it is until its lease lapses.
+    assert await redis_client.zrange(keys.alert_sending(), 0, -1) == [str(second.id).encode()]
+    assert await store.alerts.renew_batch(batch, NOW + LEASE, NOW + 2 * LEASE) is True
+    [later] = await store.alerts.take_lapsed(NOW + 9, NOW + 3 * LEASE)
+    assert (await store.alerts.unsent(later))[1].tolist() == [second.id]
+    assert await redis_client.exists(keys.alert_sending()) == 0
 
 
 async def test_released_claims_are_due_again_at_once_unless_no_longer_ours(
@@ -250,6 +325,24 @@ async def test_state_is_written_only_into_rows_that_still_hold_their_alert(
     assert len(await store.alerts.load()) == 2  # the freed row was reused, not appended
 
 
+async def test_firings_are_recorded_only_for_rows_that_still_hold_their_alert(
+    store: ChatStore,
+) -> None:
+    kept = await store.add_alert(1, CONDITION, "t")
+    gone = await store.add_alert(1, CONDITION, "t")
+    table = await store.alerts.load()  # an evaluation loads both rows, both firing ...
+    await store.remove_alert(1, gone.id)
+    reused = await store.add_alert(2, CONDITION, "t")  # ... and gone's row is reused
+    rows = np.arange(len(table))
+    batch = await store.alerts.record(table, rows, fire_all(table, NOW), rows, 3, NOW + LEASE)
+    assert batch.alert_ids.tolist() == [kept.id]
+    assert batch.rows.tolist() == [0]
+    records = {r.id: r for r in await store.all_alerts()}
+    assert records[reused.id] == reused  # untouched: armed, never fired
+    # The newcomer in the reused row fires in the next pass on the same snapshot.
+    assert (await record_firings(store, [reused.id], 3)).alert_ids.tolist() == [reused.id]
+
+
 async def test_columns_load_what_was_added_with_one_group_per_watched_metric(
     store: ChatStore,
 ) -> None:
@@ -306,17 +399,21 @@ async def test_record_firing_once_per_alert_and_version(
     store: ChatStore, other_store: ChatStore
 ) -> None:
     alert = await store.add_alert(1, CONDITION, "t")
+    another = await store.add_alert(2, CONDITION, "t")
     for version in (5, 6):
         races = await asyncio.gather(
-            *(s.record_firing(alert.id, version) for s in (store, other_store) * 8)
+            *(record_firings(s, [alert.id], version) for s in (store, other_store) * 8)
         )
-        assert sorted(races) == [False] * 15 + [True]
+        assert sorted(len(batch) for batch in races) == [0] * 15 + [1]
     # An older snapshot never fires again; another alert is independent.
-    assert await store.record_firing(alert.id, 5) is False
-    assert await store.record_firing(alert.id + 1, 5) is True
-    # Removing the alert forgets its firings.
+    assert len(await record_firings(store, [alert.id], 5)) == 0
+    assert len(await record_firings(store, [another.id], 5)) == 1
+    # Removing the alert forgets its firings: a new alert in its row fires afresh.
     await store.remove_alert(1, alert.id)
-    assert await store.record_firing(alert.id, 6) is True
+    newcomer = await store.add_alert(1, CONDITION, "t")
+    rows = await store.client.hmget(store.keys.alert_rows(), [str(alert.id), str(newcomer.id)])
+    assert rows == [None, b"0"]
+    assert (await record_firings(store, [newcomer.id], 6)).alert_ids.tolist() == [newcomer.id]
 
 
 async def test_fired_log_is_capped_and_cleared_only_as_far_as_a_digest_carried_it(
@@ -397,12 +494,12 @@ async def test_forget_chat_removes_everything_of_that_chat(
     await store.update_settings(-9, tz="UTC")
     await store.subscribe(-9, Subscription(), NOW)
     alert = await store.add_alert(-9, CONDITION, "t")
-    await store.record_firing(alert.id, 1)
+    await record_firings(store, [alert.id], 1)
     await store.log_fired(-9, "fired")
     await store.log_firing(-9, AlertFiring(alert.id, CONDITION, 0.2, "2026-09-21T00:00:00"))
     await store.subscribe(12, Subscription(), NOW)
     survivor = await store.add_alert(12, CONDITION, "t")
-    await store.record_firing(survivor.id, 1)
+    await record_firings(store, [survivor.id], 1)
     before = await prefixed_keys(redis_client, keys)
 
     await store.forget_chat(-9)
@@ -417,9 +514,11 @@ async def test_forget_chat_removes_everything_of_that_chat(
     }
     assert await store.settings(-9) == ChatSettings()
     assert await store.due_at(-9) is None
-    assert await store.all_alerts() == [survivor]
-    assert await redis_client.hget(keys.alert_firings(), str(alert.id)) is None
-    assert await redis_client.hget(keys.alert_firings(), str(survivor.id)) == b"1"
+    assert [r.id for r in await store.all_alerts()] == [survivor.id]  # fired: its state moved
+    # The survivor's firing stays recorded; a new alert in the forgotten one's row fires afresh.
+    assert len(await record_firings(store, [survivor.id], 1)) == 0
+    newcomer = await store.add_alert(-9, CONDITION, "t")
+    assert (await record_firings(store, [newcomer.id], 1)).alert_ids.tolist() == [newcomer.id]
     assert await store.due_at(12) == NOW
 
 
@@ -486,6 +585,64 @@ async def test_whole_column_writes_store_what_row_writes_store(
         saved.append(await store.alerts.load())
     for name in ("armed", "last_fired", "fired_count"):
         assert saved[0].columns[name].tobytes() == saved[1].columns[name].tobytes()
+
+
+async def test_whole_column_records_are_the_row_by_row_records(
+    redis_client: RedisClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stores = [ChatStore(redis_client, Keys(f"test-{uuid.uuid4().hex[:12]}")) for _ in "ab"]
+    for store in stores:
+        for chat in range(40):
+            await store.add_alert(chat, CONDITION, "t")
+    batches, saved = [], []
+    for store, fraction in zip(stores, (0.05, 1.0), strict=True):  # whole columns, then rows
+        monkeypatch.setattr(alert_storage, "BULK_FRACTION", fraction)
+        for version in (7, 8):
+            table = await store.alerts.load()
+            changed = np.arange(version % 2, len(table), 3)
+            fired = changed[::2]
+            batches.append(
+                await store.alerts.record(
+                    table, changed, fire_all(table, NOW), fired, version, NOW + LEASE
+                )
+            )
+        saved.append(await store.alerts.load())
+    for whole, by_row in zip(batches[:2], batches[2:], strict=True):
+        assert len(whole) > 0
+        assert whole.alert_ids.tolist() == by_row.alert_ids.tolist()
+        assert whole.rows.tolist() == by_row.rows.tolist()
+        for store, batch in zip(stores, (whole, by_row), strict=True):
+            assert (await store.alerts.unsent(batch.id))[1].tolist() == batch.alert_ids.tolist()
+    for name in ("armed", "last_fired", "fired_count"):
+        assert saved[0].columns[name].tobytes() == saved[1].columns[name].tobytes()
+    recorded = [
+        await redis_client.get(store.keys.alert_column(alert_storage.RECORDED)) for store in stores
+    ]
+    assert recorded[0] == recorded[1]
+    for store in stores:  # the whole columns were staged, then moved: nothing is left over
+        assert not [k for k in await prefixed_keys(redis_client, store.keys) if "staging" in k]
+
+
+async def test_a_whole_write_that_meets_a_change_records_row_by_row_and_leaves_nothing(
+    store: ChatStore, redis_client: RedisClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alerts = [await store.add_alert(chat, CONDITION, "t") for chat in (1, 2, 3)]
+    table = await store.alerts.load()
+    stage = store.alerts._stage
+
+    async def stage_then_add(values: dict[str, bytes]) -> dict[str, str]:
+        staged = await stage(values)
+        await store.add_alert(4, CONDITION, "t")  # another process adds one meanwhile
+        return staged
+
+    monkeypatch.setattr(store.alerts, "_stage", stage_then_add)
+    rows = np.arange(len(table))
+    batch = await store.alerts.record(table, rows, fire_all(table, NOW), rows, 4, NOW + LEASE)
+    assert batch.alert_ids.tolist() == [a.id for a in alerts]
+    assert not [k for k in await prefixed_keys(redis_client, keys) if "alert-staging" in k]
+    assert (await store.alerts.unsent(batch.id))[1].tolist() == batch.alert_ids.tolist()
+    assert [r.fired_count for r in await store.chat_alerts(1)] == [1]
+    assert len(await record_firings(store, [a.id for a in alerts], 4)) == 0  # recorded once
 
 
 async def test_renewing_claims_holds_only_the_claims_still_ours(
