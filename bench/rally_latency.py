@@ -40,7 +40,7 @@ from bot.core.config import Settings
 from bot.sandbox.localapi import LocalBotApi, SimChat, SimUser
 from bot.sandbox.session import DEMO_TOKEN, DemoSession, until_idle
 from bot.telegram.app import RateLimits
-from charts.render import render
+from charts.drawing import render
 
 RELAXED = RateLimits(overall_per_second=1000, group_per_period=1000, group_period_seconds=1)
 RENDER_RUNS = 3

@@ -107,4 +107,4 @@ class HeatmapChart:
 
 
 ChartSpec = RallyChart | LinesChart | SpreadChart | BarsChart | HeatmapChart
-"""A chart described as data: what `charts.render` draws."""
+"""A chart described as data: what `charts.drawing` draws."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +31,7 @@ from bot.storage.leases import Lease
 from bot.telegram.context import BotData, Services
 from bot.telegram.health import health_server
 from bot.telegram.jobs import DIGEST_JOB, REFRESH_CHECK_SECONDS, REFRESH_JOB, Jobs
-from bot.telegram.memory import release_free_memory
+from bot.telegram.memory import keep_for_good, release_free_memory
 from bot.telegram.outbound import Outbound
 from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.polling import PollingLeader
@@ -154,10 +153,7 @@ async def start_bot(application: Application[Any, Any, Any, Any, Any, Any]) -> N
     """
     await application.start()
     await publish_command_menu(application)
-    # Everything loaded so far (modules, the universe, the first market view) lives as long
-    # as the process: move it out of the collector's sight, so a full collection takes
-    # milliseconds instead of the ~100 ms that stalls every send behind it.
-    gc.freeze()
+    keep_for_good()
     release_free_memory()
 
 

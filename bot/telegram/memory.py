@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 
 
 def release_free_memory() -> None:
@@ -17,3 +18,24 @@ def release_free_memory() -> None:
     """
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def keep_for_good() -> None:
+    """Move every object loaded so far out of the cyclic collector's sight, for good.
+
+    For what lives as long as the process: modules, the universe, the first market view,
+    and matplotlib once the first chart loads it. A full collection then takes milliseconds
+    (about 3 ms after a chart) instead of the ~100 ms that stalls every send behind it.
+    """
+    gc.freeze()
+
+
+def collect_chart_garbage() -> None:
+    """Free what a chart just drawn left behind, and hand the pages back (~3 ms).
+
+    A drawn figure is a web of reference cycles (figure, axes, artists, a pixel buffer of up
+    to 7 MB) that only a full collection frees, and those are rare: several charts' worth
+    lingered, 30 MB after a dozen. Called on the render thread, after each chart.
+    """
+    gc.collect()
+    release_free_memory()

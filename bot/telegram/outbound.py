@@ -42,12 +42,11 @@ from bot.answers.reply import Chart, Reply, share_button
 from bot.core.metrics import SENDS
 from bot.storage.chats import ChatStore
 from bot.storage.market import MarketStore
-from bot.telegram.memory import release_free_memory
+from bot.telegram.memory import collect_chart_garbage, keep_for_good
 from bot.telegram.pacing import retry_after_seconds
 from bot.text.i18n import t
 from bot.text.market import MESSAGE_LIMIT
 from charts.model import ChartSpec
-from charts.render import render
 
 logger = logging.getLogger(__name__)
 
@@ -170,10 +169,20 @@ async def call_safely(call: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
+@functools.cache
+def _renderer() -> Callable[[ChartSpec], bytes]:
+    """The chart renderer, loaded with the first chart this process draws: a replica that
+    only resends charts already drawn (cached in Redis, or by file_id) never holds matplotlib
+    (~29 MB)."""
+    from charts.drawing import render  # noqa: PLC0415
+
+    keep_for_good()  # matplotlib lives as long as the process, like what loaded at start
+    return render
+
+
 def _render_and_release(spec: ChartSpec) -> bytes:
-    png = render(spec)
-    # On the render thread, right after the render freed its pixel buffers.
-    release_free_memory()
+    png = _renderer()(spec)
+    collect_chart_garbage()
     return png
 
 
@@ -354,6 +363,7 @@ class Outbound:
                 chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=thread_id
             )
             loop = asyncio.get_running_loop()
+
             png = await loop.run_in_executor(self.render_pool, _render_and_release, chart.spec)
             await self.store.save_chart(chart.name, png)
         return png

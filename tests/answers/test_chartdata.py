@@ -11,7 +11,7 @@ from bot.answers import chartdata
 from bot.core.universe import Universe
 from bot.text.formatting import fmt_pct
 from bot.text.i18n import t
-from charts.render import render
+from charts.drawing import render
 from charts.treemap import colour_cap
 from tests.support.golden import golden_inputs, golden_snapshot
 
