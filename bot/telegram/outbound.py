@@ -363,7 +363,6 @@ class Outbound:
                 chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=thread_id
             )
             loop = asyncio.get_running_loop()
-
             png = await loop.run_in_executor(self.render_pool, _render_and_release, chart.spec)
             await self.store.save_chart(chart.name, png)
         return png

@@ -568,13 +568,19 @@ async def test_migrate_chat_moves_the_alert_history_in_order(store: ChatStore) -
     assert await store.alert_history(-300) == []
 
 
-async def test_whole_column_writes_store_what_row_writes_store(
-    redis_client: RedisClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def two_stores_with_alerts(redis_client: RedisClient) -> list[ChatStore]:
+    """Two stores under prefixes of their own, each with the same 40 alerts."""
     stores = [ChatStore(redis_client, Keys(f"test-{uuid.uuid4().hex[:12]}")) for _ in "ab"]
     for store in stores:
         for chat in range(40):
             await store.add_alert(chat, CONDITION, "t")
+    return stores
+
+
+async def test_whole_column_writes_store_what_row_writes_store(
+    redis_client: RedisClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stores = await two_stores_with_alerts(redis_client)
     saved = []
     for store, fraction in zip(stores, (0.05, 1.0), strict=True):  # whole columns, then rows
         monkeypatch.setattr(alert_storage, "BULK_FRACTION", fraction)
@@ -590,10 +596,7 @@ async def test_whole_column_writes_store_what_row_writes_store(
 async def test_whole_column_records_are_the_row_by_row_records(
     redis_client: RedisClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stores = [ChatStore(redis_client, Keys(f"test-{uuid.uuid4().hex[:12]}")) for _ in "ab"]
-    for store in stores:
-        for chat in range(40):
-            await store.add_alert(chat, CONDITION, "t")
+    stores = await two_stores_with_alerts(redis_client)
     batches, saved = [], []
     for store, fraction in zip(stores, (0.05, 1.0), strict=True):  # whole columns, then rows
         monkeypatch.setattr(alert_storage, "BULK_FRACTION", fraction)
