@@ -276,10 +276,11 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-async def rallybot_run_rss(server: LocalBotApi, data_dir: Path) -> tuple[float, float, float]:
-    """RSS of a real `rallybot run` process (polling this server, demo data) when idle after
-    start, after it answered every command kind once and a button press, and after a burst
-    of cold charts asked at once."""
+async def rallybot_run_rss(server: LocalBotApi, data_dir: Path) -> dict[str, float]:
+    """RSS of a real `rallybot run` process (polling this server, demo data): with its data
+    loaded but no chart drawn yet (text answers only), after its first /rally, after it
+    answered every command kind once and a button press, and after a burst of cold charts
+    asked at once."""
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": DEMO_TOKEN,
@@ -300,12 +301,21 @@ async def rallybot_run_rss(server: LocalBotApi, data_dir: Path) -> tuple[float, 
         async with asyncio.timeout(120):
             while True:  # until the first refresh has stored a snapshot
                 after = len(server.calls)
-                server.send_text(chat, user, "/rally")
+                server.send_text(chat, user, "/status")
                 call = await _answer(server, chat.id, after)
-                if call.method == "sendPhoto":
+                if "Last refresh: never" not in call.params.get("text", ""):
                     break
                 await asyncio.sleep(1)
-        idle = rss_mb(process.pid)
+        for text in ("/help", "/settings", "/alerts"):  # text only: no chart drawn yet
+            after = len(server.calls)
+            server.send_text(chat, user, text)
+            await _answer(server, chat.id, after)
+        await asyncio.sleep(1)
+        no_chart = rss_mb(process.pid)
+        after = len(server.calls)
+        server.send_text(chat, user, "/rally")
+        await _answer(server, chat.id, after)
+        first_chart = rss_mb(process.pid)
         with_buttons = None
         for text in COMMAND_KINDS:
             after = len(server.calls)
@@ -330,7 +340,12 @@ async def rallybot_run_rss(server: LocalBotApi, data_dir: Path) -> tuple[float, 
             server.send_text(burst_chat, burst_user, text)
         await asyncio.gather(*(_answer(server, c.id, after) for c, _ in burst))
         await asyncio.sleep(1)
-        return idle, after_commands, rss_mb(process.pid)
+        return {
+            "rss_mb_no_chart": no_chart,
+            "rss_mb_idle": first_chart,
+            "rss_mb": after_commands,
+            "rss_mb_after_burst": rss_mb(process.pid),
+        }
     finally:
         process.terminate()
         await process.wait()
@@ -359,7 +374,7 @@ async def run(requests: int, as_json: bool) -> None:
         echo_times = await echo_latency(server, requests)
         shaped_times = await echo_latency(server, requests, shaped_like=photo.params)
         with tempfile.TemporaryDirectory(prefix="rallybot-rss-") as data_dir:
-            idle_rss, rss, burst_rss = await rallybot_run_rss(server, Path(data_dir))
+            rss = await rallybot_run_rss(server, Path(data_dir))
     rally_p50, echo_p50 = statistics.median(rally), statistics.median(echo_times)
     shaped_p50 = statistics.median(shaped_times)
     if as_json:
@@ -372,9 +387,7 @@ async def run(requests: int, as_json: bool) -> None:
                     "ratio": round(rally_p50 / echo_p50, 3),
                     "photo_echo_ms_p50": round(shaped_p50 * 1000, 3),
                     "ratio_to_photo_echo": round(rally_p50 / shaped_p50, 3),
-                    "rss_mb_idle": round(idle_rss, 1),
-                    "rss_mb": round(rss, 1),
-                    "rss_mb_after_burst": round(burst_rss, 1),
+                    **{name: round(mb, 1) for name, mb in rss.items()},
                 }
             )
         )
@@ -389,9 +402,10 @@ async def run(requests: int, as_json: bool) -> None:
         f"rallybot/photo echo: median {rally_p50 / shaped_p50:.2f}x"
     )
     print(
-        f"RSS of `rallybot run`: {idle_rss:.1f} MB after start, {rss:.1f} MB after every "
-        f"command kind and a button press, {burst_rss:.1f} MB after {len(BURST)} cold charts "
-        "asked at once"
+        f"RSS of `rallybot run`: {rss['rss_mb_no_chart']:.1f} MB with its data and no chart "
+        f"drawn, {rss['rss_mb_idle']:.1f} MB after the first /rally, {rss['rss_mb']:.1f} MB "
+        "after every command kind and a button press, "
+        f"{rss['rss_mb_after_burst']:.1f} MB after {len(BURST)} cold charts asked at once"
     )
     print()
     print("\n".join(renders))
