@@ -56,11 +56,6 @@ NOT_MODIFIED = (
 )
 
 
-def _clone(value: JsonDict) -> JsonDict:
-    # Responses must not alias stored state, or a later edit would rewrite recorded responses.
-    return copy_json(value)
-
-
 def validate_inline_keyboard(markup: Any) -> JsonDict:
     """Check an InlineKeyboardMarkup the way Telegram does and return it."""
     rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
@@ -202,7 +197,7 @@ class BotApiMethods:
             if reply.get("allow_sending_without_reply"):
                 return None
             raise bad_request("message to be replied not found")
-        replied = _clone(target)
+        replied = copy_json(target)
         replied.pop("reply_to_message", None)
         return replied
 
@@ -259,7 +254,7 @@ class BotApiMethods:
             else:
                 message[key] = value
         message["edit_date"] = int(time.time())
-        return _clone(message)
+        return copy_json(message)
 
     # --- methods -------------------------------------------------------------------------
 
@@ -318,7 +313,7 @@ class BotApiMethods:
             entities=entities or None,
             reply_markup=markup,
         )
-        return _clone(message)
+        return copy_json(message)
 
     async def send_photo(self, params: dict[str, Any], files: Mapping[str, bytes]) -> Any:
         """sendPhoto."""
@@ -340,7 +335,7 @@ class BotApiMethods:
             has_media_spoiler=params.get("has_spoiler") or None,
             reply_markup=markup,
         )
-        return _clone(message)
+        return copy_json(message)
 
     async def edit_message_text(self, params: dict[str, Any], files: Mapping[str, bytes]) -> Any:
         """editMessageText."""
