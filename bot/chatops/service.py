@@ -62,6 +62,12 @@ DIGEST_RETRY_SECONDS = 300.0
 DIGEST_RETRY_MIN_SECONDS = 1.0
 """The soonest it is tried again, even when Telegram's 429 asked for less."""
 DIGEST_CONCURRENCY = 32
+DIGEST_PREPARE_AHEAD_SECONDS = 30.0
+"""How far ahead the digest chart is drawn: a fan-out starts sending at its due moment,
+not a cold chart (and, in a new process, matplotlib's import) later."""
+DIGEST_PREPARE_SAMPLE = 200
+"""Chats due soon whose languages decide which digest charts are drawn ahead; a language
+only the rest use is drawn at its first send, as without preparing."""
 SEND_CHUNK = 1024
 """Firings of a batch made ready (definitions read, texts' records built) at a time."""
 RESEND_LIMIT = 500
@@ -290,6 +296,28 @@ class ChatOpsService:
             if isinstance(result, BaseException):
                 logger.error("Digest for chat %s failed", chat_id, exc_info=result)
         return sum(1 for r in results if r is True)
+
+    async def prepare_digests(self) -> int:
+        """Draw the charts of the digests due within DIGEST_PREPARE_AHEAD_SECONDS (one per
+        language among them) that are not drawn yet; how many were drawn.
+
+        Only earlier, never extra: each is the chart the first of those digests would draw,
+        unless a new snapshot lands first.
+        """
+        if self._stopping:
+            return 0
+        until = self.clock().timestamp() + DIGEST_PREPARE_AHEAD_SECONDS
+        chat_ids = await self.chats.due_before(until, DIGEST_PREPARE_SAMPLE)
+        if not chat_ids:
+            return 0
+        view = await self.views.latest()
+        if view is None:
+            return 0
+        languages = {await self.chat_language(chat_id) for chat_id in chat_ids}
+        drawn = 0
+        for lang in sorted(languages):
+            drawn += await self.outbound.prepare(self.market.rally_chart(view, "1D", lang))
+        return drawn
 
     async def drain(self, patience: float) -> bool:
         """Stop starting digests and wait up to `patience` s for the sends under way (digests

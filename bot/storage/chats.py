@@ -171,6 +171,14 @@ class ChatStore:
         score = await self.client.zscore(self.keys.subscriptions(), str(chat_id))
         return float(score) if score is not None else None
 
+    async def due_before(self, until: float, limit: int) -> list[int]:
+        """Up to `limit` subscribed chats whose digest is due by `until` (epoch seconds),
+        soonest first; claimed ones included."""
+        members = await self.client.zrangebyscore(
+            self.keys.subscriptions(), "-inf", until, start=0, num=limit
+        )
+        return [int(cast("bytes", member)) for member in members]
+
     async def claim_due(
         self, now: float, lease_seconds: float, limit: int = 500
     ) -> list[tuple[int, float]]:

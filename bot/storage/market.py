@@ -288,6 +288,10 @@ class MarketStore:
         """Keep a rendered chart for reuse."""
         await self.client.set(self.keys.chart(name), png, ex=CHART_TTL_SECONDS)
 
+    async def has_chart(self, name: str) -> bool:
+        """Whether a rendered chart is kept."""
+        return bool(await self.client.exists(self.keys.chart(name)))
+
     async def load_chart(self, name: str) -> bytes | None:
         """A rendered chart, if kept."""
         raw = await self.client.get(self.keys.chart(name))

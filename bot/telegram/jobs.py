@@ -109,10 +109,12 @@ class Jobs:
         release_free_memory()
 
     async def digests(self, context: Context) -> None:
-        """Send the digests that are due, and alert messages another process left unsent."""
+        """Send the digests that are due, and alert messages another process left unsent;
+        draw the charts of the digests due next."""
         sent = await self.chatops.dispatch_digests(context.bot)
         DIGESTS.inc(sent)
         if sent:
             logger.info("Sent %d digests", sent)
         # Alert messages a stopped process recorded and never sent: this tick is the soonest.
         ALERTS_FIRED.inc(await self.chatops.resend_lapsed_firings(context.bot))
+        await self.chatops.prepare_digests()

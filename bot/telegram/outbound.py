@@ -354,6 +354,16 @@ class Outbound:
             self._file_ids.pop(next(iter(self._file_ids)))
         self._file_ids[name] = file_id
 
+    async def prepare(self, chart: Chart) -> bool:
+        """Draw a chart ahead of its first send, so a fan-out starts without waiting for
+        it; False when it was drawn or uploaded already."""
+        if await self.known_file_id(chart) or await self.store.has_chart(chart.name):
+            return False
+        loop = asyncio.get_running_loop()
+        png = await loop.run_in_executor(self.render_pool, _render_and_release, chart.spec)
+        await self.store.save_chart(chart.name, png)
+        return True
+
     async def _png(
         self, bot: Bot, chat_id: int, chart: Chart, thread_id: int | None = None
     ) -> bytes:

@@ -555,6 +555,37 @@ async def test_a_digest_fan_out_uploads_its_chart_once(
         assert sum(1 for c in photos if c.files) == 1  # the rest re-use its file_id
 
 
+async def test_digest_charts_are_drawn_before_they_are_due_one_per_language(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    english, chinese = (server.private_chat(8100 + i, f"P{i}").id for i in range(2))
+    async with running(settings, clock, server) as bot:
+        services = bot.application.bot_data.services
+        await services.chats.update_settings(chinese, lang="zh")
+        due = FIXED_NOW.timestamp() + 20
+        for chat_id in (english, chinese):
+            await services.chats.subscribe(chat_id, Subscription("15:00", "UTC"), due)
+        view = await services.views.latest()
+        assert view is not None
+        names = [services.market.rally_chart(view, "1D", lang).name for lang in ("en", "zh")]
+
+        async def drawn() -> list[bool]:
+            return [await bot.runtime.store.has_chart(name) for name in names]
+
+        for _ in range(200):  # the digest job, ticking every 0.1 s, draws them
+            if all(await drawn()):
+                break
+            await asyncio.sleep(0.05)
+        assert await drawn() == [True, True]
+        assert texts_to(server, english) == texts_to(server, chinese) == []
+        clock.advance(seconds=20)
+        await wait_until(lambda: texts_to(server, english) and texts_to(server, chinese))
+        assert digests_to(server, english)
+        # Sent at once with the chart drawn ahead: no "sending a photo…" while one is drawn.
+        assert server.calls_to("sendChatAction") == []
+        assert sum(1 for c in server.calls_to("sendPhoto") if c.files) == 2
+
+
 async def test_a_digest_whose_send_times_out_is_never_sent_twice(
     settings: Settings, clock: MutableClock, server: LocalBotApi
 ) -> None:
