@@ -16,6 +16,7 @@ from bot.core.errors import ConfigError, DataError
 from bot.core.logs import LOG_FORMAT, keep_secrets_out, use_format
 from bot.runtime import open_runtime
 from bot.telegram.app import build_application, run_until_stopped
+from bot.telegram.memory import share_one_heap
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
         if args.command == "run":
+            share_one_heap()
             return asyncio.run(_run(settings))
         offline = _offline_settings(settings, args.data)
         # Only these commands need the offline sandbox (a local Bot API server on aiohttp):

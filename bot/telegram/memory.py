@@ -7,6 +7,23 @@ import ctypes
 import gc
 
 
+M_ARENA_MAX = -8
+"""glibc's mallopt parameter for the most heaps (arenas) malloc keeps."""
+
+
+def share_one_heap() -> None:
+    """Make every thread allocate from one glibc heap; call before threads start.
+
+    glibc gives each thread that allocates a heap of its own (up to eight per core), and
+    freed memory in one cannot serve another: the chart thread's heap and the loop's each
+    kept their own high-water marks, 5-9 MB more after every command kind. This process has
+    few threads that rarely allocate at once, so sharing one costs no measurable time. A
+    no-op elsewhere.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, 1)
+
+
 def release_free_memory() -> None:
     """Hand memory freed after a burst of work (startup, a refresh, a chart) back to the
     system.
