@@ -6,7 +6,6 @@ import contextlib
 import ctypes
 import gc
 
-
 M_ARENA_MAX = -8
 """glibc's mallopt parameter for the most heaps (arenas) malloc keeps."""
 
