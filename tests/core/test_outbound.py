@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -17,16 +18,18 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.answers.reply import Reply
+from bot.answers.reply import Button, Reply, share_button
 from bot.sandbox.localapi import LocalBotApi
 from bot.storage.chats import ChatStore
 from bot.storage.keys import Keys
 from bot.storage.market import MarketStore
+from bot.telegram import outbound as outbound_module
 from bot.telegram.outbound import (
     SEND_TRIES,
     Outbound,
     call_safely,
     certainly_not_received,
+    keyboard,
     topic_deleted,
 )
 
@@ -135,3 +138,29 @@ async def test_every_chunk_of_a_long_answer_goes_to_the_topic(
         assert len(chunks) == 4  # 200 lines of 70 characters, 4096 at most per message
         assert [c.params["message_thread_id"] for c in chunks] == [topic] * 4
         assert [c.result["message_thread_id"] for c in chunks] == [topic] * 4
+
+
+async def test_a_keyboard_is_serialized_once_and_sent_as_ptb_would_send_it(
+    redis_client: redis.Redis, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[Reply] = []
+
+    def counted_keyboard(reply: Reply) -> Any:
+        built.append(reply)
+        return keyboard(reply)
+
+    monkeypatch.setattr(outbound_module, "keyboard", counted_keyboard)
+    buttons = ((Button("1D", "r:1d"), Button("• 5D •", "r:5d")), share_button("rally 5d", "en"))
+    async with LocalBotApi(bot_username="rallybot") as api:
+        chat = api.private_chat(42, "Ann")
+        outbound = Outbound(
+            MarketStore(redis_client, keys), ChatStore(redis_client, keys), ThreadPoolExecutor(1)
+        )
+        async with Bot(TOKEN, base_url=api.base_url) as bot:
+            for text in ("first", "second"):
+                await outbound.send(bot, chat.id, Reply(text, buttons=buttons))
+        sent = api.calls_to("sendMessage")
+    assert len(built) == 1
+    expected = keyboard(Reply("", buttons=buttons))
+    assert expected is not None
+    assert [c.params["reply_markup"] for c in sent] == [expected.to_dict()] * 2
