@@ -35,6 +35,7 @@ from bot.telegram.memory import keep_for_good, release_free_memory
 from bot.telegram.outbound import Outbound
 from bot.telegram.pacing import PacedRateLimiter
 from bot.telegram.polling import PollingLeader
+from bot.telegram.transport import JsonBodyRequest
 from handlers import chatops as chatops_handlers
 from handlers import general as general_handlers
 from handlers import inline as inline_handlers
@@ -87,7 +88,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_url_for(settings.telegram_api_base_url))
         .rate_limiter((rate_limits or RateLimits()).limiter())
-        .read_timeout(settings.telegram_read_timeout)
+        .request(JsonBodyRequest(read_timeout=settings.telegram_read_timeout))
         .concurrent_updates(True)
         .context_types(ContextTypes(bot_data=BotData))
         .build()

@@ -64,6 +64,8 @@ class RecordedCall:
     files: dict[str, bytes]
     status: int
     response: dict[str, Any]
+    content_type: str = ""
+    """How the request's parameters came: form, multipart or JSON (empty: none)."""
 
     @property
     def ok(self) -> bool:
@@ -268,7 +270,8 @@ class LocalBotApi:
         except ApiError as error:
             body, status = error.to_body(), error.status
             logger.debug("%s -> %s %s", method, status, error.description)
-        self._record(RecordedCall(method, params or raw, files, status, body))
+        content_type = request.content_type if request.body_exists else ""
+        self._record(RecordedCall(method, params or raw, files, status, body, content_type))
         delay = self._lateness(method)
         if delay:
             # The call is done and recorded; only the answer is late, as when Telegram is
