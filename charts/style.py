@@ -8,6 +8,8 @@ reason the language a chart is drawn in (which picks its fonts) is a context var
 
 from __future__ import annotations
 
+import array
+import bisect
 import contextlib
 import contextvars
 import dataclasses
@@ -109,19 +111,26 @@ def font_families() -> tuple[str, ...]:
     return (FONT_FAMILY, CJK_FAMILY) if current_language() == "zh" else (FONT_FAMILY,)
 
 
-def _drawable_codepoints() -> frozenset[int]:
+def _drawable_codepoints() -> array.array[int]:
     return _codepoints_of(font_families())
 
 
 @functools.cache
-def _codepoints_of(families: tuple[str, ...]) -> frozenset[int]:
+def _codepoints_of(families: tuple[str, ...]) -> array.array[int]:
+    # Sorted 4-byte ints for bisect: 23 kB for DejaVu's 5,700 characters, 75 kB with the CJK
+    # font's 13,000 more, where frozensets of int objects held 0.4 and 0.85 MB for good.
     codepoints: set[int] = set()
     for family in families:
         path = font_manager.findfont(
             font_manager.FontProperties(family=family), fallback_to_default=False
         )
         codepoints.update(ft2font.FT2Font(path).get_charmap())
-    return frozenset(codepoints)
+    return array.array("I", sorted(codepoints))
+
+
+def _has(codepoints: array.array[int], codepoint: int) -> bool:
+    at = bisect.bisect_left(codepoints, codepoint)
+    return at < len(codepoints) and codepoints[at] == codepoint
 
 
 def safe_text(text: str, max_chars: int | None = None) -> str:
@@ -175,7 +184,7 @@ def _drawable(text: str) -> str:
     drawable = _drawable_codepoints()
     # Missing glyphs would render as boxes and make matplotlib warn; a name like
     # "寒武纪 Cambricon" keeps its Latin part, so dropping them loses little.
-    kept = "".join(char if ord(char) in drawable else " " for char in text)
+    kept = "".join(char if _has(drawable, ord(char)) else " " for char in text)
     kept = _WHITESPACE.sub(" ", kept).strip()
     if not kept and text.strip():
         return "?"

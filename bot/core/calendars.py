@@ -1,11 +1,14 @@
 """Exchange trading sessions: which days trade, when each opens, breaks for lunch and closes.
 
-exchange_calendars answers wherever it has data. Its XSHG calendar records holidays only
-to 2026-12-31 and raises beyond, so past each calendar's last session the answer falls back
-to weekdays minus a built-in table of the main holidays: the 2027 table below (Shanghai's
-is an estimate until the State Council publishes the schedule, usually in November 2026),
-then only fixed-date holidays for later years. Regular hours are used on fallback days
-(no half days). Every function is pure: the current time is passed in, never read.
+The sessions exchange_calendars records are read from a table made from it
+(scripts/make_session_table.py writes sessions.toml): importing the library would build
+every exchange's calendar class, some 9 MB of each process for the three used here. Its
+XSHG calendar records holidays only to 2026-12-31, so past each table's last day the answer
+falls back to weekdays minus a built-in table of the main holidays: the 2027 table below
+(Shanghai's is an estimate until the State Council publishes the schedule, usually in
+November 2026), then only fixed-date holidays for later years. Regular hours are used on
+fallback days (no half days). Every function is pure: the current time is passed in, never
+read.
 """
 
 from __future__ import annotations
@@ -13,10 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import threading
-import warnings
+import tomllib
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -31,14 +33,7 @@ DATE_UNIT = pd.DatetimeIndex(["2000-01-01"]).unit
 """The resolution pandas gives a plain date index ("us" under pandas 3): every provider's
 frames use it, so they compare equal with frames built from date strings."""
 
-_CALENDAR_START = dt.date(2010, 1, 1)
-# XSHG's recorded holidays stop at 2026 (it raises past that); XHKG computes its lunar
-# holidays and XNYS its rules, so they are trusted a few years further.
-_CALENDAR_END = {
-    SHANGHAI: dt.date(2026, 12, 31),
-    HONG_KONG: dt.date(2030, 12, 31),
-    NEW_YORK: dt.date(2030, 12, 31),
-}
+SESSION_TABLE_PATH = Path(__file__).with_name("sessions.toml")
 
 
 @dataclass(frozen=True)
@@ -47,6 +42,58 @@ class _Hours:
     close: dt.time
     break_start: dt.time | None = None
     break_end: dt.time | None = None
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """One exchange's sessions from the table: the days it covers, the usual hours, the
+    weekdays without a session, and the sessions with other hours."""
+
+    first: dt.date
+    last: dt.date
+    hours: _Hours
+    closed: frozenset[dt.date]
+    other_hours: dict[dt.date, _Hours]
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether the table says whether `day` trades."""
+        return self.first <= day <= self.last
+
+    def hours_on(self, day: dt.date) -> _Hours | None:
+        """The local hours of the session on covered `day`, None when it does not trade."""
+        if day.weekday() >= 5 or day in self.closed:
+            return None
+        return self.other_hours.get(day, self.hours)
+
+    def sessions(self, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
+        """Covered trading days from `start` to `end` inclusive."""
+        weekdays = pd.bdate_range(max(start, self.first), min(end, self.last))
+        closed = pd.DatetimeIndex(sorted(self.closed))
+        return weekdays[~weekdays.isin(closed)]
+
+
+def _hours(entry: dict[str, dt.time]) -> _Hours:
+    return _Hours(entry["open"], entry["close"], entry.get("break_start"), entry.get("break_end"))
+
+
+@functools.cache
+def _recorded() -> dict[str, _Recorded]:
+    # Read once, when first asked: a few milliseconds, a few hundred kB.
+    table = tomllib.loads(SESSION_TABLE_PATH.read_text(encoding="utf-8"))
+    return {
+        exchange: _Recorded(
+            entry["first"],
+            entry["last"],
+            _hours(entry["hours"]),
+            frozenset(entry["closed"]),
+            {
+                day: _hours(other)
+                for other in entry.get("other_hours", [])
+                for day in other["days"]
+            },
+        )
+        for exchange, entry in table.items()
+    }
 
 
 _REGULAR_HOURS = {
@@ -153,35 +200,6 @@ def _check_exchange(exchange: str) -> None:
         raise ValueError(f"unknown exchange {exchange!r}; expected one of {EXCHANGES}")
 
 
-_PANDAS_DEPRECATION: type[Warning] = getattr(pd.errors, "Pandas4Warning", FutureWarning)
-_calendar_lock = threading.Lock()
-_calendars: dict[str, Any] = {}
-
-
-def _calendar(exchange: str) -> Any:
-    # Built lazily, once: building a calendar takes a noticeable fraction of a second.
-    with _calendar_lock:
-        if exchange not in _calendars:
-            import exchange_calendars  # noqa: PLC0415
-
-            logger.debug("building the %s calendar", exchange)
-            with warnings.catch_warnings():
-                # exchange_calendars 4.13 reads Series.values in a way pandas 3 deprecates;
-                # the warning is raised from inside pandas, so module filters miss it.
-                warnings.simplefilter("ignore", _PANDAS_DEPRECATION)
-                _calendars[exchange] = exchange_calendars.get_calendar(
-                    exchange,
-                    start=_CALENDAR_START.isoformat(),
-                    end=_CALENDAR_END[exchange].isoformat(),
-                )
-        return _calendars[exchange]
-
-
-def _covered(exchange: str, day: dt.date) -> bool:
-    """Whether exchange_calendars has data for `day`."""
-    return exchange != FX_MARKET and _CALENDAR_START <= day <= _CALENDAR_END[exchange]
-
-
 def _fallback_is_session(exchange: str, day: dt.date) -> bool:
     if day.weekday() >= 5:
         return False
@@ -203,14 +221,12 @@ def _sessions(exchange: str, start: dt.date, end: dt.date) -> pd.DatetimeIndex:
     days: list[pd.Timestamp] = []
     if exchange == FX_MARKET:
         return pd.DatetimeIndex(pd.bdate_range(start, end), freq=None).as_unit(DATE_UNIT)
-    first, last = _CALENDAR_START, _CALENDAR_END[exchange]
+    recorded = _recorded()[exchange]
+    first, last = recorded.first, recorded.last
     if start < first:
         days += _fallback_sessions(exchange, start, min(end, first - dt.timedelta(days=1)))
     if start <= last and end >= first:
-        # Slicing rather than sessions_in_range, which refuses dates outside its sessions.
-        known = _calendar(exchange).sessions
-        lo, hi = pd.Timestamp(max(start, first)), pd.Timestamp(min(end, last))
-        days += list(known[(known >= lo) & (known <= hi)])
+        days += list(recorded.sessions(start, end))
     if end > last:
         days += _fallback_sessions(exchange, max(start, last + dt.timedelta(days=1)), end)
     return pd.DatetimeIndex(days, freq=None).as_unit(DATE_UNIT)
@@ -233,23 +249,15 @@ def trading_session(exchange: str, day: dt.date) -> TradingSession | None:
             return None
         start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
         return TradingSession(exchange, day, start, start + dt.timedelta(days=1))
-    if _covered(exchange, day):
-        calendar = _calendar(exchange)
-        label = pd.Timestamp(day)
-        if label not in calendar.sessions:
+    recorded = _recorded()[exchange]
+    if recorded.covers(day):
+        hours = recorded.hours_on(day)
+        if hours is None:
             return None
-        row = calendar.schedule.loc[label]
-        return TradingSession(
-            exchange,
-            day,
-            row["open"].to_pydatetime(),
-            row["close"].to_pydatetime(),
-            None if pd.isna(row["break_start"]) else row["break_start"].to_pydatetime(),
-            None if pd.isna(row["break_end"]) else row["break_end"].to_pydatetime(),
-        )
-    if not _fallback_is_session(exchange, day):
+    elif _fallback_is_session(exchange, day):
+        hours = _REGULAR_HOURS[exchange]
+    else:
         return None
-    hours = _REGULAR_HOURS[exchange]
     zone = ZoneInfo(EXCHANGE_TIMEZONE[exchange])
 
     def at(moment: dt.time) -> dt.datetime:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import textwrap
+import warnings
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -213,3 +217,56 @@ def test_trading_fraction_skips_the_lunch_break(moment: str, expected: float) ->
     session = calendars.trading_session(SH, d("2026-03-02"))
     assert session is not None
     assert session.trading_fraction(local(SHANGHAI_TZ, moment)) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("exchange", [SH, HK, NY])
+def test_the_session_table_agrees_with_exchange_calendars_on_every_day(exchange: str) -> None:
+    """sessions.toml is made from exchange_calendars (scripts/make_session_table.py): every
+    day it covers, sessions and hours included, is what the library says."""
+    import exchange_calendars  # noqa: PLC0415 - only this check needs the library
+
+    recorded = calendars._recorded()[exchange]
+    with warnings.catch_warnings():
+        # exchange_calendars 4.13 reads Series.values in a way pandas 3 deprecates; the
+        # warning is raised from inside pandas, so the module filters miss it.
+        warnings.simplefilter("ignore", getattr(pd.errors, "Pandas4Warning", FutureWarning))
+        schedule = exchange_calendars.get_calendar(
+            exchange, start=recorded.first.isoformat(), end=recorded.last.isoformat()
+        ).schedule
+
+    def utc(value: pd.Timestamp) -> dt.datetime | None:
+        return None if pd.isna(value) else value.to_pydatetime()
+
+    expected = {
+        day.date(): tuple(
+            utc(row[column]) for column in ("open", "close", "break_start", "break_end")
+        )
+        for day, row in schedule.iterrows()
+    }
+    days = pd.date_range(recorded.first, recorded.last).date
+    table = {}
+    for day in days:
+        session = calendars.trading_session(exchange, day)
+        if session is not None:
+            table[day] = (session.open, session.close, session.break_start, session.break_end)
+    assert table == expected
+    sessions = calendars.sessions(exchange, recorded.first, recorded.last)
+    assert list(sessions) == list(schedule.index)
+
+
+def test_answering_from_the_session_table_loads_no_exchange_calendars() -> None:
+    script = textwrap.dedent(
+        """
+        import datetime as dt, sys
+        from bot.core import calendars
+
+        for exchange in calendars.EXCHANGES:
+            calendars.sessions(exchange, dt.date(2024, 1, 1), dt.date(2026, 6, 30))
+            calendars.trading_session(exchange, dt.date(2025, 11, 28))
+        print(any(name.split(".")[0] == "exchange_calendars" for name in sys.modules))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["False"]
