@@ -10,8 +10,11 @@ import datetime as dt
 import logging
 import uuid
 
+from telegram import Bot
+
+from bot.analytics.view import MarketView
 from bot.answers.views import MarketViews
-from bot.chatops.service import ChatOpsService
+from bot.chatops.service import AlertPass, ChatOpsService
 from bot.core.errors import DataError
 from bot.core.metrics import (
     ALERTS_FIRED,
@@ -68,7 +71,7 @@ class Jobs:
 
     async def refresh(self, context: Context) -> None:
         """Refresh market data when due, or retry failing symbols whose wait is over; then
-        evaluate the alerts on the new snapshot."""
+        evaluate the alerts on the new snapshot, and start sending what fired."""
         runtime, store = self.runtime, self.runtime.store
         due = await due_refresh(runtime)
         if due is None:
@@ -102,11 +105,20 @@ class Jobs:
         if report.view is None:
             return
         self.views.adopt(report.view)
-        fired = await self.chatops.run_alerts(context.bot, report.view)
+        checked = await self.chatops.record_alerts(report.view)
+        if len(checked.batch):
+            # Sent apart from this job: a large batch takes minutes at Telegram's 30 messages
+            # a second, and the next refresh must not wait for it.
+            context.application.create_task(
+                self._send_alerts(context.bot, report.view, checked), name="alert messages"
+            )
+        release_free_memory()
+
+    async def _send_alerts(self, bot: Bot, view: MarketView, checked: AlertPass) -> None:
+        fired = await self.chatops.send_firings(bot, view, checked)
         ALERTS_FIRED.inc(fired)
         if fired:
             logger.info("Sent %d alert messages", fired)
-        release_free_memory()
 
     async def digests(self, context: Context) -> None:
         """Send the digests that are due, and alert messages another process left unsent;

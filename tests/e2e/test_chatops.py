@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from telegram.ext import CallbackContext
 
 from bot.answers.views import VERSION_RECHECK_SECONDS
 from bot.chatops import service as chatops_service
@@ -22,6 +23,7 @@ from bot.sandbox.localapi import LocalBotApi
 from bot.sandbox.session import DemoSession
 from bot.storage.chats import SETTINGS_RECHECK_SECONDS
 from bot.telegram.app import build_application
+from bot.telegram.jobs import Jobs
 from tests.e2e.conftest import FAST_LIMITS, FIXED_NOW, MutableClock, make_settings
 
 GROUP = -100500
@@ -347,6 +349,33 @@ async def run_alerts(bot: DemoSession) -> int:
     """Evaluate every alert on the session's latest view, as the refresh job does."""
     services = bot.application.bot_data.services
     return await services.chatops.run_alerts(bot.application.bot, await services.views.current())
+
+
+async def test_the_refresh_job_leaves_alert_messages_to_a_task_of_their_own(
+    settings: Settings, clock: MutableClock, server: LocalBotApi
+) -> None:
+    async with running(settings, clock, server) as bot:
+        await bot.ask("/alert ndx price > 1")
+        services = bot.application.bot_data.services
+        jobs = Jobs(bot.runtime, services.views, services.chatops)
+        server.answer_late("sendMessage", 1.0)  # Telegram slow to confirm the alert message
+        clock.advance(minutes=5)  # the next refresh is due
+        version = (await services.views.current()).version
+
+        await jobs.refresh(CallbackContext(bot.application))
+
+        assert (await services.views.current()).version > version  # it did refresh
+        # Done while the alert message was still on its way: a big batch takes minutes at
+        # 30 a second, and the next refresh must not wait for it.
+        assert await services.chats.fired_log(bot.chat.id) == []
+        for _ in range(100):  # then the task finishes it: answered, logged for the digest
+            if await services.chats.fired_log(bot.chat.id):
+                break
+            await asyncio.sleep(0.05)
+        [carried] = await services.chats.fired_log(bot.chat.id)
+        assert carried.startswith("Alert #1 🔔 Nasdaq 100 price &gt; 1.")
+        await settle()
+        assert len(alert_ids_sent(server, bot.chat.id, 0)) == 1
 
 
 async def test_a_restart_sends_nothing_twice_and_keeps_state(
