@@ -29,10 +29,8 @@ ASKS = (
 async def main() -> None:
     """Ask the offline bot each command and keep the photos."""
     with tempfile.TemporaryDirectory() as data_dir:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            MARKET_DATA="demo",
-            RALLYBOT_DATA_DIR=data_dir,
+        settings = Settings.from_env(
+            {"MARKET_DATA": "demo", "RALLYBOT_DATA_DIR": data_dir}, env_file=None
         )
         async with DemoSession.open(settings, clock=lambda: WHEN, schedule_refresh=False) as bot:
             for command, target in ASKS:
