@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -20,12 +21,12 @@ def load_script(name: str) -> ModuleType:
     return module
 
 
-async def test_the_docs_chart_script_draws_the_readmes_pictures(
+def test_the_docs_chart_script_draws_the_readmes_pictures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     script = load_script("make_docs_chart")
     monkeypatch.setattr(script, "DOCS", tmp_path)
-    await script.main()
+    asyncio.run(script.main())
     drawn = sorted(path.name for path in tmp_path.iterdir())
     assert drawn == ["heatmap-ytd-demo.png", "rally-ytd-demo-zh.png", "rally-ytd-demo.png"]
     assert all((tmp_path / name).read_bytes().startswith(b"\x89PNG") for name in drawn)
