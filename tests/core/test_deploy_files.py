@@ -88,8 +88,13 @@ def test_ports_and_paths_agree_with_the_settings_and_the_code() -> None:
     for name, service in bot_services().items():
         port = int(service["environment"]["RALLYBOT_METRICS_PORT"])
         assert port == metrics, name
-        for published in service.get("ports", []):
-            assert int(str(published).split(":")[-1]) == port, name
+        published = [str(entry) for entry in service.get("ports", [])]
+        assert published, f"{name}: /healthz and /metrics reachable from the host"
+        for entry in published:
+            assert int(entry.split(":")[-1]) == port, name
+            # A fixed host port would stop a second replica (--scale, deploy.replicas).
+            assert ":" not in entry, f"{name} publishes {entry}: replicas would clash"
+
     webhook = bot_services()["bot-webhook"]["environment"]
     assert int(webhook["WEBHOOK_PORT"]) in exposed
     assert webhook["WEBHOOK_LISTEN"] == "0.0.0.0"
