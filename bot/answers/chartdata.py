@@ -192,7 +192,7 @@ def lines_chart(
         )
         for name, text in zip(names, labels, strict=True)
     )
-    frame = chart_frame(view.snapshot, f"{' vs '.join(labels)} · {title}", lang)
+    frame = chart_frame(view.snapshot, f"{t(lang, 'chart.joiner').join(labels)} · {title}", lang)
     return LinesChart(frame, lines, t(lang, "chart.rebased"), reference=100.0)
 
 

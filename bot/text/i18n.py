@@ -294,6 +294,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{first} 对比 {second} · {period}",
     },
     "compare.spread": {"en": "Spread: <b>{spread}</b>", "zh": "涨幅差：<b>{spread}</b>"},
+    "chart.joiner": {"en": " vs ", "zh": " 对比 "},
     "chart.caption": {
         "en": "<b>{labels}</b> · {period}, rebased to 100",
         "zh": "<b>{labels}</b> · {period}，以 100 为基准",

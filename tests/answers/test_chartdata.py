@@ -143,6 +143,9 @@ def test_chinese_chart_data_carries_its_language_and_chinese_words(
     assert rally.frame.source == "数据来源：DEMO 合成数据"
     assert heatmap.sectors[0].name == "互联网平台"
     assert heatmap.scale_label.startswith("YTD 涨跌幅")
+    lines = chartdata.lines_chart(view, universe, ("star50", "ndx"), "YTD", "zh")
+    assert " 对比 " in lines.frame.title
+    assert " vs " not in lines.frame.title
 
 
 @pytest.mark.parametrize("period", PERIODS)
