@@ -64,6 +64,8 @@ LABEL_MAX_CHARS: Final = 28
 ELLIPSIS: Final = "\u2026"
 
 _WHITESPACE = re.compile(r"\s+")
+TITLE_SEPARATOR = " · "
+"""Between a chart title's subject and its period."""
 _VALUE = re.compile(r"[+\u2212-]?[$]?[\d.,]+[%KMBT]?( ?pp)?|n/a")
 
 
@@ -194,6 +196,12 @@ def _drawable(text: str) -> str:
 def _shorten(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
+    # Titles end in their period ("… · since 2025-01-27"): shorten the name, keep the period.
+    head, separator, tail = text.rpartition(TITLE_SEPARATOR)
+    if head and len(tail) <= max_chars * 2 // 3:
+        room = max_chars - len(tail) - len(separator) - 1
+        if room >= 3:
+            return f"{head[:room].rstrip()}{ELLIPSIS}{separator}{tail}"
     # Legend labels end in their number ("… +12.9%"); shorten the name, keep the number.
     head, _, tail = text.rpartition(" ")
     if head and len(tail) <= max_chars // 3 and _VALUE.fullmatch(tail):

@@ -19,6 +19,12 @@ from charts.style import fit_text, safe_text, text_width_in, wrap_text
         # A trailing figure is kept whole; the name is shortened instead.
         ("Philadelphia Semiconductor +15.0%", 28, "Philadelphia Semicon… +15.0%"),
         ("CSI 300 Information Technology \u22120.4%", 28, "CSI 300 Information T… \u22120.4%"),
+        # A title keeps its period whole; the subject is shortened instead.
+        (
+            "China AI 33 (rallybot default) · since 2025-01-27",
+            36,
+            "China AI 33 (ral… · since 2025-01-27",
+        ),
         # Two dollar signs would start mathtext; escaped, they draw as plain "$".
         ("+$1B to +$2B", None, r"+\$1B to +\$2B"),
         ("", None, ""),
@@ -34,6 +40,9 @@ def test_fit_text_shortens_until_it_fits() -> None:
     assert fitted.endswith("…")
     assert text_width_in(fitted, 17.0, bold=True) <= 6.8
     assert fit_text("China tech rally · YTD", 17.0, 6.8, bold=True) == "China tech rally · YTD"
+    ranged = fit_text(f"{long_title}· 2025-04-01 → 2025-12-31", 17.0, 6.8, bold=True)
+    assert ranged.endswith("… · 2025-04-01 → 2025-12-31")
+    assert text_width_in(ranged, 17.0, bold=True) <= 6.8
 
 
 def test_wrap_text_breaks_at_words_within_two_lines() -> None:
