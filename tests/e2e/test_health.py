@@ -21,8 +21,8 @@ from tests.support.ports import free_port
 def sample(text: str, name: str, **labels: str) -> float:
     """One sample's value in Prometheus text, 0 when absent."""
     wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = re.escape(name + (f"{{{wanted}}}" if wanted else "")) + r" ([0-9.e+-]+)"
-    match = re.search(pattern, text)
+    pattern = "^" + re.escape(name + (f"{{{wanted}}}" if wanted else "")) + r" ([0-9.e+-]+)$"
+    match = re.search(pattern, text, re.MULTILINE)  # a sample's line, never its HELP text
     return float(match.group(1)) if match else 0.0
 
 
@@ -52,6 +52,7 @@ async def test_health_and_metrics_follow_what_the_bot_does(
 
             before = (await client.get("/metrics")).text
             chat = server.private_chat(61, "Ops")
+            server.fail_next("sendMessage", chat, status=429, retry_after=1)
             after = len(server.calls)
             server.send_text(chat, server.user(61), "/help")
             await server.wait_for_call("sendMessage", lambda c: c.ok, after=after)
@@ -62,7 +63,8 @@ async def test_health_and_metrics_follow_what_the_bot_does(
             for name, labels in [
                 ("rallybot_updates_total", {"command": "help"}),
                 ("rallybot_reply_seconds_count", {"command": "help"}),
-                ("rallybot_sends_total", {"outcome": "sent"}),
+                ("rallybot_sends_total", {"outcome": "sent"}),  # sent once, after the 429
+                ("rallybot_telegram_429_total", {}),
             ]:
                 assert sample(now, name, **labels) == sample(before, name, **labels) + 1
             assert sample(now, "rallybot_polling") == 1.0
