@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from bot.analytics.baskets import sector_groups
 from bot.analytics.model import Snapshot
-from bot.analytics.periods import Period, period_key, rebased
+from bot.analytics.periods import DateRange, Period, period_key, rebased
 from bot.analytics.series import basket_value_series, spread_series
 from bot.analytics.view import MarketView
 from bot.core.universe import Universe
@@ -43,13 +45,24 @@ def chart_frame(snapshot: Snapshot, title: str, lang: str = "en") -> ChartFrame:
     )
 
 
-def label(universe: Universe, name: str) -> str:
-    """A person's name for an index key, a basket key or a symbol."""
+def label(universe: Universe, name: str, lang: str = "en") -> str:
+    """A person's name for an index key, a basket key or a symbol, in charts in `lang`."""
     if name in universe.indices:
-        return universe.indices[name].name
+        spec = universe.indices[name]
+        return universe.name_in(lang, spec.symbol, spec.name)
     if name in universe.baskets:
-        return universe.baskets[name].name
-    return name
+        return universe.name_in(lang, name, universe.baskets[name].name)
+    return universe.name_in(lang, name, name)
+
+
+def period_title(universe: Universe, period: Period, lang: str = "en") -> str:
+    """`period_name` for a chart in `lang`: a named event's name in that language."""
+    if isinstance(period, DateRange) and period.label:
+        for key, event in universe.events.items():
+            if event.name == period.label:
+                named = universe.name_in(lang, key, event.name)
+                return period_name(dataclasses.replace(period, label=named), lang)
+    return period_name(period, lang)
 
 
 def period_bounds(
@@ -99,7 +112,7 @@ def rally_chart(
     view: MarketView, universe: Universe, period: Period, lang: str = "en"
 ) -> RallyChart:
     """The /rally chart: the boards and the benchmark rebased, the basket's biggest movers."""
-    title, period = period_name(period, lang), period_key(period)
+    title, period = period_title(universe, period, lang), period_key(period)
     rally = universe.rally
     snapshot = view.snapshot
     lines = []
@@ -107,7 +120,8 @@ def rally_chart(
         spec = universe.indices[key]
         change = fmt_pct(snapshot.period_return(spec.symbol, period))
         role: LineRole = "benchmark" if key == rally.benchmark else "board"
-        lines.append(Line(f"{spec.name} {change}", rebased_line(view, spec.symbol, period), role))
+        name = universe.name_in(lang, spec.symbol, spec.name)
+        lines.append(Line(f"{name} {change}", rebased_line(view, spec.symbol, period), role))
     basket = snapshot.baskets[rally.basket]
     moves = basket.moves[period]
     top = moves[:RALLY_TOP]
@@ -115,8 +129,8 @@ def rally_chart(
     return RallyChart(
         chart_frame(snapshot, t(lang, "rally.title", period=title), lang),
         tuple(lines),
-        tuple(Bar(m.name, m.value_change_usd) for m in picked),
-        t(lang, "chart.rally_movers", name=basket.name),
+        tuple(Bar(universe.name_in(lang, m.symbol, m.name), m.value_change_usd) for m in picked),
+        t(lang, "chart.rally_movers", name=universe.name_in(lang, rally.basket, basket.name)),
     )
 
 
@@ -124,7 +138,7 @@ def index_chart(
     view: MarketView, universe: Universe, key: str, period: Period, lang: str = "en"
 ) -> LinesChart:
     """The /index chart: the index's closes over the period."""
-    title, period = period_name(period, lang), period_key(period)
+    title, period = period_title(universe, period, lang), period_key(period)
     spec = universe.indices[key]
     closes = pd.Series(dtype=float)
     bounds = period_bounds(view, spec.symbol, period)
@@ -132,16 +146,24 @@ def index_chart(
         base, as_of = bounds
         column = view.closes[spec.symbol]
         closes = column.loc[(column.index >= base) & (column.index <= as_of)].dropna()
-    frame = chart_frame(view.snapshot, f"{spec.name} · {title}", lang)
-    return LinesChart(frame, (Line(spec.name, closes),), t(lang, "chart.close"))
+    name = universe.name_in(lang, spec.symbol, spec.name)
+    frame = chart_frame(view.snapshot, f"{name} · {title}", lang)
+    return LinesChart(frame, (Line(name, closes),), t(lang, "chart.close"))
 
 
-def basket_chart(view: MarketView, key: str, period: Period, lang: str = "en") -> BarsChart:
+def basket_chart(
+    view: MarketView, universe: Universe, key: str, period: Period, lang: str = "en"
+) -> BarsChart:
     """The /basket chart: every member's USD value change over the period."""
-    title, period = period_name(period, lang), period_key(period)
+    title, period = period_title(universe, period, lang), period_key(period)
     basket = view.snapshot.baskets[key]
-    bars = tuple(Bar(m.name, m.value_change_usd) for m in basket.moves[period])
-    frame = chart_frame(view.snapshot, f"{basket.name} · {title}", lang)
+    bars = tuple(
+        Bar(universe.name_in(lang, m.symbol, m.name), m.value_change_usd)
+        for m in basket.moves[period]
+    )
+    frame = chart_frame(
+        view.snapshot, f"{universe.name_in(lang, key, basket.name)} · {title}", lang
+    )
     return BarsChart(frame, bars, t(lang, "chart.basket_bars"))
 
 
@@ -149,7 +171,7 @@ def heatmap_chart(
     view: MarketView, universe: Universe, key: str, period: Period, lang: str = "en"
 ) -> HeatmapChart:
     """The /heatmap chart: each member with a USD value as a tile, grouped by sector."""
-    title, period = period_name(period, lang), period_key(period)
+    title, period = period_title(universe, period, lang), period_key(period)
     basket = view.snapshot.baskets[key]
     returns = {move.symbol: move.period_return for move in basket.moves[period]}
     names = {move.symbol: move.name for move in basket.moves[period]}
@@ -158,7 +180,9 @@ def heatmap_chart(
         tiles = tuple(
             HeatTile(
                 symbol,
-                names.get(symbol) or universe.names.get(symbol, symbol),
+                universe.name_in(
+                    lang, symbol, names.get(symbol) or universe.names.get(symbol, symbol)
+                ),
                 basket.values[symbol],
                 returns.get(symbol),
             )
@@ -170,7 +194,14 @@ def heatmap_chart(
     cap = colour_cap([tile.period_return for sector in sectors for tile in sector.tiles])
     return HeatmapChart(
         chart_frame(
-            view.snapshot, t(lang, "chart.heatmap_title", name=basket.name, period=title), lang
+            view.snapshot,
+            t(
+                lang,
+                "chart.heatmap_title",
+                name=universe.name_in(lang, key, basket.name),
+                period=title,
+            ),
+            lang,
         ),
         tuple(sectors),
         cap,
@@ -183,8 +214,8 @@ def lines_chart(
 ) -> LinesChart:
     """The /chart chart: each name rebased to 100 at the period's base, labelled with its
     return; a name with no data is an empty line."""
-    title, period = period_name(period, lang), period_key(period)
-    labels = [label(universe, name) for name in names]
+    title, period = period_title(universe, period, lang), period_key(period)
+    labels = [label(universe, name, lang) for name in names]
     lines = tuple(
         Line(
             f"{text} {fmt_pct(period_return(view.snapshot, universe, name, period))}",
@@ -209,13 +240,13 @@ def spread_chart(
     their `series` (rebased to 100)."""
     a, b = lines
     spread = spread_series(a / 100 - 1, b / 100 - 1) * 100
-    labels = label(universe, first), label(universe, second)
+    labels = label(universe, first, lang), label(universe, second, lang)
     title = t(
         lang,
         "chart.spread_title",
         first=labels[0],
         second=labels[1],
-        period=period_name(period, lang),
+        period=period_title(universe, period, lang),
     )
     frame = chart_frame(view.snapshot, title, lang)
     return SpreadChart(frame, spread, f"{labels[0]} − {labels[1]}")

@@ -147,7 +147,9 @@ class MarketAnswers:
         if page:
             return Reply(text, None, tuple(rows))
         name = f"basket:{key}:{period_key(period)}:{lang}:v{view.version}"
-        spec = view.memo(name, lambda: chartdata.basket_chart(view, key, period, lang))
+        spec = view.memo(
+            name, lambda: chartdata.basket_chart(view, self.universe, key, period, lang)
+        )
         return Reply(text, Chart(name, spec), tuple(rows))
 
     async def heatmap(self, request: HeatmapRequest, lang: str = "en") -> Reply:

@@ -31,7 +31,7 @@ EXCHANGE_TIMEZONE = {
 _SUFFIX_EXCHANGE = {".HK": HONG_KONG, ".SS": SHANGHAI, ".SZ": SHANGHAI}
 _US_TICKER = re.compile(r"^\^?[A-Z][A-Z0-9\-]{0,9}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_SECTIONS = {"indices", "baskets", "fx", "rally", "names", "shares", "events"}
+_SECTIONS = {"indices", "baskets", "fx", "rally", "names", "names_zh", "shares", "events"}
 SOURCES = ("yahoo", "akshare")
 _RALLY_KEYS = {"onshore", "offshore", "benchmark", "basket", "compare_basket"}
 
@@ -143,6 +143,13 @@ class Universe:
     """Share counts that replace the source's for a line (classes, ADS ratios)."""
     events: dict[str, Event] = field(default_factory=dict)
     """Named dates a period can start from, by key."""
+    names_zh: dict[str, str] = field(default_factory=dict)
+    """Chinese names for charts: an index or member by symbol, a basket or event by key."""
+
+    def name_in(self, lang: str, key: str, default: str) -> str:
+        """What a chart in `lang` calls an index or member (`key` its symbol), a basket or an
+        event (`key` its key): `default` unless the universe names it in that language."""
+        return self.names_zh.get(key, default) if lang == "zh" else default
 
     @property
     def price_symbols(self) -> list[str]:
@@ -244,6 +251,7 @@ def parse_universe(raw: dict[str, Any], source: str = "universe") -> Universe:
     events = raw.get("events", {})
     if not isinstance(events, dict):
         raise ConfigError(f'{source}: [events] maps keys to {{ date = "...", name = "..." }}')
+    parsed_events = {key: _event(key, body, source) for key, body in events.items()}
     return Universe(
         indices=indices,
         baskets=baskets,
@@ -251,8 +259,33 @@ def parse_universe(raw: dict[str, Any], source: str = "universe") -> Universe:
         rally=rally,
         names=dict(names),
         shares=shares,
-        events={key: _event(key, body, source) for key, body in events.items()},
+        events=parsed_events,
+        names_zh=_names_zh(raw.get("names_zh", {}), indices, baskets, parsed_events, source),
     )
+
+
+def _names_zh(
+    table: Any,
+    indices: dict[str, IndexSpec],
+    baskets: dict[str, BasketSpec],
+    events: dict[str, Event],
+    source: str,
+) -> dict[str, str]:
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise ConfigError(
+            f'{source}: [names_zh] maps symbols and keys to names, like "0700.HK" = "腾讯控股"'
+        )
+    symbols = {spec.symbol for spec in indices.values()}
+    symbols |= {spec.stand_in.symbol for spec in indices.values() if spec.stand_in}
+    symbols |= {member for basket in baskets.values() for member in basket.members}
+    known = symbols | set(baskets) | set(events)
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(
+            f"{source}: [names_zh] names {unknown[0]!r}, which is no index or member symbol, "
+            "basket or event"
+        )
+    return dict(table)
 
 
 def _event(key: str, body: Any, source: str) -> Event:

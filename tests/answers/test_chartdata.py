@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
-from bot.analytics.periods import PERIODS
+from bot.analytics.periods import PERIODS, DateRange
 from bot.analytics.view import MarketView, market_view
 from bot.answers import chartdata
 from bot.core.universe import Universe
@@ -67,8 +69,10 @@ def test_the_index_chart_holds_the_closes_from_the_base_to_the_newest(
     assert closes.iloc[-1] == pytest.approx(view.snapshot.instruments[symbol].close)
 
 
-def test_the_basket_chart_has_a_bar_per_member_with_a_move(view: MarketView) -> None:
-    spec = chartdata.basket_chart(view, "china_ai", "5D")
+def test_the_basket_chart_has_a_bar_per_member_with_a_move(
+    view: MarketView, universe: Universe
+) -> None:
+    spec = chartdata.basket_chart(view, universe, "china_ai", "5D")
     moves = view.snapshot.baskets["china_ai"].moves["5D"]
     assert [(b.label, b.value) for b in spec.bars] == [(m.name, m.value_change_usd) for m in moves]
 
@@ -144,8 +148,32 @@ def test_chinese_chart_data_carries_its_language_and_chinese_words(
     assert heatmap.sectors[0].name == "互联网平台"
     assert heatmap.scale_label.startswith("YTD 涨跌幅")
     lines = chartdata.lines_chart(view, universe, ("star50", "ndx"), "YTD", "zh")
-    assert " 对比 " in lines.frame.title
-    assert " vs " not in lines.frame.title
+    assert lines.frame.title == "科创50 对比 纳斯达克100 · YTD"
+
+
+def test_chinese_charts_call_indices_baskets_members_and_events_by_their_chinese_names(
+    view: MarketView, universe: Universe
+) -> None:
+    rally = chartdata.rally_chart(view, universe, "YTD", "zh")
+    assert [line.label.rsplit(" ", 1)[0] for line in rally.lines] == [
+        "科创50",
+        "创业板指",
+        "恒生科技指数",
+        "纳斯达克100",
+    ]
+    assert "中国AI 33（rallybot 默认）" in rally.contributors_title
+    basket = chartdata.basket_chart(view, universe, "china_ai", "YTD", "zh")
+    assert basket.frame.title == "中国AI 33（rallybot 默认） · YTD"
+    assert {"腾讯控股", "阿里巴巴", "中芯国际", "寒武纪"} <= {bar.label for bar in basket.bars}
+    heatmap = chartdata.heatmap_chart(view, universe, "china_ai", "YTD", "zh")
+    tiles = {tile.symbol: tile.name for sector in heatmap.sectors for tile in sector.tiles}
+    assert tiles["0700.HK"] == "腾讯控股"
+    deepseek = DateRange(dt.date(2025, 1, 27), label="DeepSeek R1 shock")
+    assert "DeepSeek R1 冲击" in chartdata.period_title(universe, deepseek, "zh")
+    assert "since DeepSeek R1 shock" in chartdata.period_title(universe, deepseek)
+    index = chartdata.index_chart(view, universe, "star50", "1Y", "zh")
+    assert index.frame.title == "科创50 · 1Y"
+    assert chartdata.basket_chart(view, universe, "china_ai", "YTD").bars[0].label.isascii()
 
 
 @pytest.mark.parametrize("period", PERIODS)
@@ -160,7 +188,7 @@ def test_every_chart_kind_of_every_period_renders_in_chinese_with_no_glyph_missi
     specs = (
         chartdata.rally_chart(view, universe, period, lang),
         chartdata.index_chart(view, universe, "star50", period, lang),
-        chartdata.basket_chart(view, "china_ai", period, lang),
+        chartdata.basket_chart(view, universe, "china_ai", period, lang),
         chartdata.heatmap_chart(view, universe, "china_ai", period, lang),
         chartdata.lines_chart(view, universe, ("star50", "china_ai"), period, lang),
         chartdata.spread_chart(view, universe, "star50", "ndx", period, lines, lang),

@@ -171,6 +171,12 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
             {"DeepSeek": {"date": "2025-01-27", "name": "DeepSeek"}},
             "[events.DeepSeek] keys are lower-case letters",
         ),
+        (
+            "names_zh",
+            {"0700.HK ": "腾讯控股"},
+            "[names_zh] names '0700.HK ', which is no index or member symbol, basket or event",
+        ),
+        ("names_zh", {"0700.HK": 700}, "[names_zh] maps symbols and keys to names"),
     ],
 )
 def test_invalid_universe_names_the_key(path: str, value: Any, message: str) -> None:
