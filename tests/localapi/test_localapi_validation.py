@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from telegram import (
@@ -110,6 +112,24 @@ async def test_callback_data_over_64_bytes_is_rejected(bot: Bot, data: str) -> N
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("b", callback_data=data)]])
     with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
         await bot.send_message(USER_ID, "pick", reply_markup=markup)
+
+
+@pytest.mark.parametrize(
+    ("button", "error"),
+    [
+        # Checked against the spec's InlineKeyboardButton: a misspelt field, a wrong type.
+        ({"text": "Share", "switch_inline_querry": "rally"}, 'unknown field "switch_inline_q'),
+        ({"text": "b", "callback_data": 5}, 'field "callback_data" must be a String'),
+    ],
+)
+async def test_a_button_field_the_spec_does_not_declare_as_sent_is_rejected(
+    bot: Bot, button: dict[str, object], error: str
+) -> None:
+    markup = {"inline_keyboard": [[button]]}
+    with pytest.raises(BadRequest, match="(?i)" + re.escape(error)):
+        await bot.do_api_request(
+            "sendMessage", api_kwargs={"chat_id": USER_ID, "text": "x", "reply_markup": markup}
+        )
 
 
 async def test_empty_callback_data_is_rejected(bot: Bot) -> None:

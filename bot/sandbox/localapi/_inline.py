@@ -116,7 +116,9 @@ class InlineQueries:
                 raise bad_request("wrong file identifier/HTTP URL specified")
             self._check_text(result, "caption", "caption_entities", MAX_CAPTION)
         if "reply_markup" in result:
-            validate_inline_keyboard(result["reply_markup"])
+            validate_inline_keyboard(
+                result["reply_markup"], self.spec.types["InlineKeyboardButton"]
+            )
         if "input_message_content" in result:
             self._check_message_content(result["input_message_content"])
 

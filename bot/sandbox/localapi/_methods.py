@@ -12,6 +12,7 @@ from typing import Any
 from bot.sandbox.localapi._errors import ApiError, bad_request, forbidden
 from bot.sandbox.localapi._html import parse_formatted
 from bot.sandbox.localapi._media import validate_photo
+from bot.sandbox.localapi._spec import ApiSpec, TypeSpec
 from bot.sandbox.localapi._world import JsonDict, SimChat, StoredPhoto, World, copy_json
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,9 @@ NOT_MODIFIED = (
 )
 
 
-def validate_inline_keyboard(markup: Any) -> JsonDict:
-    """Check an InlineKeyboardMarkup the way Telegram does and return it."""
+def validate_inline_keyboard(markup: Any, button_shape: TypeSpec) -> JsonDict:
+    """Check an InlineKeyboardMarkup the way Telegram does and return it; each button's
+    fields against the spec's InlineKeyboardButton (`button_shape`)."""
     rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise bad_request("can't parse inline keyboard markup JSON object")
@@ -65,6 +67,16 @@ def validate_inline_keyboard(markup: Any) -> JsonDict:
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):
                 raise bad_request("can't parse inline keyboard button: Text must be non-empty")
+            for name, value in button.items():
+                declared = button_shape.fields.get(name)
+                if declared is None:
+                    raise bad_request(
+                        f'can\'t parse inline keyboard button: unknown field "{name}"'
+                    )
+                if declared.types == ("String",) and not isinstance(value, str):
+                    raise bad_request(
+                        f'can\'t parse inline keyboard button: field "{name}" must be a String'
+                    )
             actions = [key for key in _BUTTON_ACTIONS if key in button]
             if len(actions) != 1:
                 raise bad_request(
@@ -82,14 +94,16 @@ def validate_inline_keyboard(markup: Any) -> JsonDict:
     return {"inline_keyboard": rows}
 
 
-def _inline_markup_of(params: Mapping[str, Any], *, inline_only: bool) -> JsonDict | None:
+def _inline_markup_of(
+    params: Mapping[str, Any], button_shape: TypeSpec, *, inline_only: bool
+) -> JsonDict | None:
     markup = params.get("reply_markup")
     if markup is None:
         return None
     if not isinstance(markup, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
-        return validate_inline_keyboard(markup)
+        return validate_inline_keyboard(markup, button_shape)
     if inline_only:
         raise bad_request("inline keyboard expected")
     if "keyboard" in markup and not isinstance(markup["keyboard"], list):
@@ -101,8 +115,9 @@ def _inline_markup_of(params: Mapping[str, Any], *, inline_only: bool) -> JsonDi
 class BotApiMethods:
     """Implementations of the Bot API methods over a World."""
 
-    def __init__(self, world: World, *, strict_html: bool = True) -> None:
+    def __init__(self, world: World, spec: ApiSpec, *, strict_html: bool = True) -> None:
         self.world = world
+        self.button_shape = spec.types["InlineKeyboardButton"]
         self.strict_html = strict_html
 
     def table(self) -> dict[str, Handler]:
@@ -302,7 +317,7 @@ class BotApiMethods:
         chat = self._writable_chat(params["chat_id"])
         self.world.topic_thread(chat, params.get("message_thread_id"))
         text, entities = self._message_text(params)
-        markup = _inline_markup_of(params, inline_only=False)
+        markup = _inline_markup_of(params, self.button_shape, inline_only=False)
         reply_to = self._reply_target(chat, params)
         message = self.world.new_message(
             chat,
@@ -320,7 +335,7 @@ class BotApiMethods:
         chat = self._writable_chat(params["chat_id"])
         self.world.topic_thread(chat, params.get("message_thread_id"))
         caption, entities = self._caption(params)
-        markup = _inline_markup_of(params, inline_only=False)
+        markup = _inline_markup_of(params, self.button_shape, inline_only=False)
         reply_to = self._reply_target(chat, params)
         photo = self._photo_from(params.get("photo"), files, "photo")
         message = self.world.new_message(
@@ -343,7 +358,7 @@ class BotApiMethods:
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
         text, entities = self._message_text(params)
-        markup = _inline_markup_of(params, inline_only=True)
+        markup = _inline_markup_of(params, self.button_shape, inline_only=True)
         return self._apply_edit(
             message,
             {"text": text, "entities": entities or None, "reply_markup": markup},
@@ -357,7 +372,7 @@ class BotApiMethods:
         if "photo" not in message:
             raise bad_request("there is no caption in the message to edit")
         caption, entities = self._caption(params)
-        markup = _inline_markup_of(params, inline_only=True)
+        markup = _inline_markup_of(params, self.button_shape, inline_only=True)
         return self._apply_edit(
             message,
             {
@@ -388,7 +403,7 @@ class BotApiMethods:
             parse_mode=media.get("parse_mode"),
         )
         photo = self._photo_from(media["media"], files, "media")
-        markup = _inline_markup_of(params, inline_only=True)
+        markup = _inline_markup_of(params, self.button_shape, inline_only=True)
         return self._apply_edit(
             message,
             {
@@ -404,7 +419,7 @@ class BotApiMethods:
     ) -> Any:
         """editMessageReplyMarkup."""
         message = self._editable(params)
-        markup = _inline_markup_of(params, inline_only=True)
+        markup = _inline_markup_of(params, self.button_shape, inline_only=True)
         return self._apply_edit(message, {"reply_markup": markup})
 
     async def answer_callback_query(

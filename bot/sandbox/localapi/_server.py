@@ -156,7 +156,7 @@ class LocalBotApi:
             bot_username=bot_username,
             bot_first_name=bot_first_name,
         )
-        self._methods = BotApiMethods(self.world, strict_html=strict_html)
+        self._methods = BotApiMethods(self.world, self.spec, strict_html=strict_html)
         self._handlers: dict[str, Handler] = self._methods.table()
         self._handlers["getUpdates"] = self._get_updates
         self._inline = InlineQueries(self.world, self.spec, clock, strict_html=strict_html)

@@ -19,8 +19,13 @@ PACKAGED_SPEC = Path(__file__).with_name("bot_api_methods.json")
 SHARED_SPEC = Path(__file__).resolve().parents[4] / "shared" / "telegram" / "api.json"
 
 _RESULT = "InlineQueryResult"
-# Object types checked field by field: what answerInlineQuery carries.
-_CHECKED_TYPE_ROOTS = (_RESULT, "InputTextMessageContent", "InlineQueryResultsButton")
+# Object types checked field by field: what answerInlineQuery carries, and keyboard buttons.
+_CHECKED_TYPE_ROOTS = (
+    _RESULT,
+    "InputTextMessageContent",
+    "InlineQueryResultsButton",
+    "InlineKeyboardButton",
+)
 _KIND = re.compile(r"must be (\w+)")
 _SCALARS = {"String", "Integer", "Float", "Boolean", "InputFile"}
 _TRUE = {"true", "1", "True"}
