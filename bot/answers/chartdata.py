@@ -120,7 +120,7 @@ def rally_chart(
         spec = universe.indices[key]
         change = fmt_pct(snapshot.period_return(spec.symbol, period))
         role: LineRole = "benchmark" if key == rally.benchmark else "board"
-        name = universe.name_in(lang, spec.symbol, spec.name)
+        name = label(universe, key, lang)
         lines.append(Line(f"{name} {change}", rebased_line(view, spec.symbol, period), role))
     basket = snapshot.baskets[rally.basket]
     moves = basket.moves[period]
@@ -146,7 +146,7 @@ def index_chart(
         base, as_of = bounds
         column = view.closes[spec.symbol]
         closes = column.loc[(column.index >= base) & (column.index <= as_of)].dropna()
-    name = universe.name_in(lang, spec.symbol, spec.name)
+    name = label(universe, key, lang)
     frame = chart_frame(view.snapshot, f"{name} · {title}", lang)
     return LinesChart(frame, (Line(name, closes),), t(lang, "chart.close"))
 

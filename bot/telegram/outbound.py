@@ -380,10 +380,15 @@ class Outbound:
         it; False when it was drawn or uploaded already."""
         if await self.known_file_id(chart) or await self.store.has_chart(chart.name):
             return False
+        await self._draw_and_keep(chart)
+        return True
+
+    async def _draw_and_keep(self, chart: Chart) -> bytes:
+        """Draw a chart on the render threads and keep its PNG for every process."""
         loop = asyncio.get_running_loop()
         png = await loop.run_in_executor(self.render_pool, _render_and_release, chart.spec)
         await self.store.save_chart(chart.name, png)
-        return True
+        return png
 
     async def _png(
         self, bot: Bot, chat_id: int, chart: Chart, thread_id: int | None = None
@@ -393,9 +398,7 @@ class Outbound:
             await bot.send_chat_action(
                 chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=thread_id
             )
-            loop = asyncio.get_running_loop()
-            png = await loop.run_in_executor(self.render_pool, _render_and_release, chart.spec)
-            await self.store.save_chart(chart.name, png)
+            png = await self._draw_and_keep(chart)
         return png
 
     async def send(
