@@ -10,7 +10,7 @@ from typing import Any
 from bot.sandbox.localapi._errors import bad_request
 from bot.sandbox.localapi._html import parse_formatted
 from bot.sandbox.localapi._methods import MAX_CAPTION, MAX_TEXT, validate_inline_keyboard
-from bot.sandbox.localapi._spec import ApiSpec, TypeSpec
+from bot.sandbox.localapi._spec import ApiSpec, TypeSpec, check_fields
 from bot.sandbox.localapi._world import JsonDict, World, copy_json
 
 ANSWER_WITHIN_SECONDS = 10.0
@@ -103,7 +103,7 @@ class InlineQueries:
                 f"{shape.name} is not implemented by the local Bot API server "
                 "(bot/sandbox/localapi/_inline.py)"
             )
-        _check_fields(shape, result)
+        check_fields(shape, result)
         result_id = result["id"]
         if not isinstance(result_id, str) or not 1 <= len(result_id.encode()) <= 64:
             raise bad_request("RESULT_ID_INVALID")
@@ -145,7 +145,7 @@ class InlineQueries:
             raise bad_request(
                 "only InputTextMessageContent is implemented by the local Bot API server"
             )
-        _check_fields(shape, content)
+        check_fields(shape, content)
         text = self._check_text(content, "message_text", "entities", MAX_TEXT)
         if not text.strip():
             raise bad_request("message text is empty")
@@ -162,13 +162,3 @@ class InlineQueries:
                 "message caption is too long" if key == "caption" else "MESSAGE_TOO_LONG"
             )
         return text
-
-
-def _check_fields(shape: TypeSpec, value: JsonDict) -> None:
-    """Reject fields the type does not declare and required ones left out or empty."""
-    for name in value:
-        if name not in shape.fields:
-            raise bad_request(f'can\'t parse {shape.name}: unknown field "{name}"')
-    for field in shape.fields.values():
-        if field.required and value.get(field.name) in (None, ""):
-            raise bad_request(f'can\'t parse {shape.name}: field "{field.name}" is required')

@@ -12,7 +12,7 @@ from typing import Any
 from bot.sandbox.localapi._errors import ApiError, bad_request, forbidden
 from bot.sandbox.localapi._html import parse_formatted
 from bot.sandbox.localapi._media import validate_photo
-from bot.sandbox.localapi._spec import ApiSpec, TypeSpec
+from bot.sandbox.localapi._spec import ApiSpec, TypeSpec, check_fields
 from bot.sandbox.localapi._world import JsonDict, SimChat, StoredPhoto, World, copy_json
 
 logger = logging.getLogger(__name__)
@@ -67,13 +67,9 @@ def validate_inline_keyboard(markup: Any, button_shape: TypeSpec) -> JsonDict:
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):
                 raise bad_request("can't parse inline keyboard button: Text must be non-empty")
+            check_fields(button_shape, button)
             for name, value in button.items():
-                declared = button_shape.fields.get(name)
-                if declared is None:
-                    raise bad_request(
-                        f'can\'t parse inline keyboard button: unknown field "{name}"'
-                    )
-                if declared.types == ("String",) and not isinstance(value, str):
+                if button_shape.fields[name].types == ("String",) and not isinstance(value, str):
                     raise bad_request(
                         f'can\'t parse inline keyboard button: field "{name}" must be a String'
                     )

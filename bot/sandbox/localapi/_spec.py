@@ -264,3 +264,13 @@ def validate_request(
         if (value is None or value == "") and field.name not in files:
             raise bad_request(_MISSING_WORDING.get(field.name, f"{field.name} is empty"))
     return params
+
+
+def check_fields(shape: TypeSpec, value: Mapping[str, Any]) -> None:
+    """Reject fields the type does not declare and required ones left out or empty."""
+    for name in value:
+        if name not in shape.fields:
+            raise bad_request(f'can\'t parse {shape.name}: unknown field "{name}"')
+    for declared in shape.fields.values():
+        if declared.required and value.get(declared.name) in (None, ""):
+            raise bad_request(f'can\'t parse {shape.name}: field "{declared.name}" is required')
